@@ -1,0 +1,29 @@
+import { bencode, RawBencode, type BencodeValue } from './bencode';
+
+export interface TorrentFileFields {
+  /** The bencoded info dict, spliced in as-is so its infohash cannot change. */
+  readonly info: Uint8Array;
+  readonly announce?: string;
+  /** BEP 12 tiers; written only when there is more than one tracker. */
+  readonly announceList?: readonly (readonly string[])[];
+  /** BEP 19 web seeds. */
+  readonly urlList?: readonly string[];
+  readonly creationDate?: Date;
+  readonly createdBy?: string;
+  readonly comment?: string;
+}
+
+/** Assembles a .torrent file around an already-encoded info dict. */
+export function encodeTorrentFile(fields: TorrentFileFields): Uint8Array {
+  const trackers = fields.announceList?.flat() ?? [];
+  const outer: Record<string, BencodeValue | undefined> = {
+    announce: fields.announce ?? trackers[0],
+    'announce-list': trackers.length > 1 ? fields.announceList?.map((tier) => [...tier]) : undefined,
+    comment: fields.comment,
+    'created by': fields.createdBy,
+    'creation date': fields.creationDate ? Math.floor(fields.creationDate.getTime() / 1000) : undefined,
+    info: new RawBencode(fields.info),
+    'url-list': fields.urlList && fields.urlList.length > 0 ? [...fields.urlList] : undefined,
+  };
+  return bencode(outer);
+}
