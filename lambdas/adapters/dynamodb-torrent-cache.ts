@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { infoHashV1 } from '../core/info-dict';
+import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
+import { TORRENT_TABLE_SCHEMA } from '../shared/tables';
+
+/**
+ * Info dicts up to this size live in the item itself; larger ones (objects of hundreds of GiB and
+ * more) go to the metadata bucket with a pointer in the item. DynamoDB's item limit is 400 KB,
+ * including attribute names and the other attributes.
+ */
+export const MAX_INLINE_INFO_BYTES = 350_000;
+
+const { partitionKey: PK, sortKey: SK } = TORRENT_TABLE_SCHEMA;
+
+interface TorrentItem {
+  object: string;
+  build: string;
+  infoHash: string;
+  info?: Uint8Array;
+  /** Key in the metadata bucket when the info dict did not fit the item. */
+  infoObjectKey?: string;
+  size: number;
+  pieceLength: number;
+  createdAt: number;
+}
+
+export class DynamoDbTorrentCache implements TorrentCache {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly s3: S3Client,
+    private readonly metadataBucket: string,
+  ) {}
+
+  async get(key: TorrentCacheKey): Promise<CachedTorrent | undefined> {
+    const out = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { [PK]: objectKey(key), [SK]: buildKey(key) } }),
+    );
+    const item = out.Item as TorrentItem | undefined;
+    if (item === undefined) return undefined;
+    const info = item.info ?? (item.infoObjectKey !== undefined ? await this.readInfoObject(item.infoObjectKey) : undefined);
+    // An item whose info dict is missing or does not hash to its infohash is treated as a miss and rebuilt.
+    if (info === undefined || Buffer.from(infoHashV1(info)).toString('hex') !== item.infoHash) return undefined;
+    return {
+      infoHash: item.infoHash,
+      info,
+      size: item.size,
+      pieceLength: item.pieceLength,
+      createdAt: new Date(item.createdAt * 1000),
+    };
+  }
+
+  async put(key: TorrentCacheKey, torrent: CachedTorrent): Promise<void> {
+    const item: TorrentItem = {
+      object: objectKey(key),
+      build: buildKey(key),
+      infoHash: torrent.infoHash,
+      size: torrent.size,
+      pieceLength: torrent.pieceLength,
+      createdAt: Math.floor(torrent.createdAt.getTime() / 1000),
+    };
+    if (torrent.info.length <= MAX_INLINE_INFO_BYTES) {
+      item.info = torrent.info;
+    } else {
+      item.infoObjectKey = infoObjectKey(key, torrent.infoHash);
+      await this.s3.send(
+        new PutObjectCommand({
+          Bucket: this.metadataBucket,
+          Key: item.infoObjectKey,
+          Body: torrent.info,
+          ContentType: 'application/octet-stream',
+        }),
+      );
+    }
+    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    const stale = (await this.itemsOf(key.bucket, key.key)).filter((i) => !i.build.startsWith(`${key.identity}#`));
+    await this.deleteItems(stale);
+  }
+
+  async evictObject(bucket: string, key: string): Promise<number> {
+    const items = await this.itemsOf(bucket, key);
+    await this.deleteItems(items);
+    return items.length;
+  }
+
+  private async itemsOf(bucket: string, key: string): Promise<Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[]> {
+    const items: Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ptr': 'infoObjectKey' },
+          ExpressionAttributeValues: { ':pk': `${bucket}/${key}` },
+          ProjectionExpression: '#pk, #sk, #ptr',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      items.push(...((out.Items ?? []) as TorrentItem[]));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return items;
+  }
+
+  private async deleteItems(items: Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: NonNullable<Parameters<typeof this.batchWrite>[0]> = items.slice(i, i + 25).map((item) => ({
+        DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } },
+      }));
+      // BatchWrite may leave items unprocessed under throttling; retry those until none are left.
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        requests = await this.batchWrite(requests);
+      }
+    }
+    for (const item of items) {
+      if (item.infoObjectKey !== undefined) {
+        await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: item.infoObjectKey }));
+      }
+    }
+  }
+
+  private async batchWrite(requests: { DeleteRequest: { Key: Record<string, string> } }[]) {
+    const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+    return (out.UnprocessedItems?.[this.tableName] ?? []) as { DeleteRequest: { Key: Record<string, string> } }[];
+  }
+
+  private async readInfoObject(objectKeyInBucket: string): Promise<Uint8Array | undefined> {
+    try {
+      const out = await this.s3.send(new GetObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket }));
+      return out.Body ? await out.Body.transformToByteArray() : undefined;
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+}
+
+const objectKey = (key: TorrentCacheKey) => `${key.bucket}/${key.key}`;
+const buildKey = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
+
+// One metadata object per cache item (not per infohash: two objects with the same bytes and name
+// share an infohash, and evicting one must not delete the other's info dict).
+function infoObjectKey(key: TorrentCacheKey, infoHash: string): string {
+  const item = createHash('sha256').update(`${objectKey(key)}\n${buildKey(key)}`).digest('hex');
+  return `info/${infoHash}/${item}.bencode`;
+}

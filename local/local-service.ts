@@ -1,0 +1,139 @@
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { createAwsClients, type AwsClients } from '../lambdas/shared/aws-clients';
+import { endpointDeps } from '../lambdas/endpoint/deps';
+import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
+import { ROUTES } from '../lambdas/shared/routes';
+import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
+import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
+import { startLocalHttpApi, type LambdaHttpHandler, type LocalHttpApi } from './http-api';
+import { freePort } from './ports';
+import { startLocalS3, LOCAL_CREDENTIALS, type LocalS3 } from './s3';
+import { ensureTable } from './tables';
+
+export interface LocalServiceOptions {
+  readonly apiPort?: number;
+  readonly s3Port?: number;
+  readonly dynamoDbPort?: number;
+  /** Where S3 objects and DynamoDB data persist; temporary (deleted on stop) when unset. */
+  readonly dataDirectory?: string;
+  /** `*`, or comma-separated `bucket` / `bucket/prefix` entries. */
+  readonly sources?: string;
+  /** Buckets to create at start so there is somewhere to upload. */
+  readonly createBuckets?: readonly string[];
+  readonly inlineHashLimit?: number;
+  readonly presignedUrlTtlSeconds?: number;
+  readonly publicBaseUrl?: string;
+  readonly logLevel?: LogLevel;
+  /** Reuse running stand-ins instead of starting new ones (tests share one pair per run). */
+  readonly s3Endpoint?: string;
+  readonly dynamoDbEndpoint?: string;
+  /** Table and bucket names; tests give each suite its own. */
+  readonly names?: Partial<LocalResourceNames>;
+}
+
+export interface LocalResourceNames {
+  readonly torrentTable: string;
+  readonly swarmTable: string;
+  readonly metadataBucket: string;
+}
+
+export const DEFAULT_NAMES: LocalResourceNames = {
+  torrentTable: 's3-torrent-torrents',
+  swarmTable: 's3-torrent-swarm',
+  metadataBucket: 's3-torrent-metadata',
+};
+
+export interface LocalService {
+  readonly apiUrl: string;
+  readonly s3Endpoint: string;
+  readonly dynamoDbEndpoint: string;
+  readonly names: LocalResourceNames;
+  readonly clients: AwsClients;
+  /** The in-process s3rver, when this service started it (its 'event's are S3 notifications). */
+  readonly s3?: LocalS3;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole service on one machine: S3 and DynamoDB stand-ins, the tables and buckets the CDK
+ * stack would create, and an HTTP API stand-in calling the very handlers the stack deploys.
+ */
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let s3: LocalS3 | undefined;
+    let dynamo: LocalDynamoDb | undefined;
+    const s3Endpoint =
+      options.s3Endpoint ??
+      (s3 = await startLocalS3({ port: options.s3Port, directory: options.dataDirectory && `${options.dataDirectory}/s3` })).endpoint;
+    if (s3) stops.push(() => s3!.stop());
+    const dynamoDbEndpoint =
+      options.dynamoDbEndpoint ??
+      (dynamo = await startDynamoDbLocal({
+        port: options.dynamoDbPort,
+        dataDirectory: options.dataDirectory && `${options.dataDirectory}/dynamodb`,
+      })).endpoint;
+    if (dynamo) stops.push(() => dynamo!.stop());
+
+    const names = { ...DEFAULT_NAMES, ...options.names };
+    const clients = createAwsClients({ s3Endpoint, dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
+    stops.push(async () => {
+      clients.s3.destroy();
+      clients.dynamoDb.destroy();
+    });
+    await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])]);
+
+    const logger = new Logger({ serviceName: 's3-torrent-local', logLevel: options.logLevel ?? 'WARN' });
+    // Torrents carry the public base URL, so the API's port is fixed before its handlers are built.
+    const port = options.apiPort ?? (await freePort());
+    const publicBaseUrl = options.publicBaseUrl ?? `http://127.0.0.1:${port}`;
+    const endpoint = makeEndpointHandler(
+      endpointDeps(
+        clients,
+        {
+          torrentTable: names.torrentTable,
+          swarmTable: names.swarmTable,
+          metadataBucket: names.metadataBucket,
+          sources: options.sources ?? '*',
+          inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
+          presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
+          publicBaseUrl,
+        },
+        logger,
+      ),
+    ) as LambdaHttpHandler;
+    const handlers: Record<string, LambdaHttpHandler> = { endpoint };
+    const api: LocalHttpApi = await startLocalHttpApi(
+      ROUTES.filter((route) => handlers[route.target] !== undefined).map((route) => ({ route, handler: handlers[route.target]! })),
+      { port },
+    );
+    stops.push(() => api.stop());
+    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function provision(clients: AwsClients, dynamoDbEndpoint: string, names: LocalResourceNames, buckets: readonly string[]) {
+  const raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  try {
+    await ensureTable(raw, names.torrentTable, TORRENT_TABLE_SCHEMA);
+    await ensureTable(raw, names.swarmTable, SWARM_TABLE_SCHEMA);
+  } finally {
+    raw.destroy();
+  }
+  for (const bucket of buckets) {
+    try {
+      await clients.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch {
+      await clients.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    }
+  }
+}

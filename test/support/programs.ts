@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from 'node:child_process';
+
+/**
+ * Whether an external program (mktorrent, aria2c, /usr/bin/python3 with libtorrent...) is here.
+ * Under CI=true a missing program is an error, never a silent skip; elsewhere the test is skipped
+ * with a note, so a developer without the program can still run the rest.
+ */
+export function hasProgram(name: string, check: () => boolean): boolean {
+  const present = check();
+  if (!present && process.env.CI === 'true') {
+    throw new Error(`${name} is required under CI=true but is missing (.ci/run installs it with apt-get)`);
+  }
+  if (!present) console.warn(`skipping tests that need ${name}: not installed`);
+  return present;
+}
+
+export const commandWorks = (command: string, args: string[]) => () => {
+  const r = spawnSync(command, args, { stdio: 'ignore' });
+  return r.error === undefined && r.status !== null;
+};
+
+export const haveMktorrent = () => hasProgram('mktorrent', commandWorks('mktorrent', ['-h']));
+export const haveAria2 = () => hasProgram('aria2c', commandWorks('aria2c', ['--version']));
+export const PYTHON = '/usr/bin/python3';
+export const haveLibtorrent = () =>
+  hasProgram('python3-libtorrent', () => spawnSync(PYTHON, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0);
+
+export interface RunResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a program without blocking the event loop: the local HTTP API it talks to lives in the test
+ * process, so spawnSync would deadlock it. Killed after `timeoutMs`.
+ */
+export function run(command: string, args: readonly string[], timeoutMs: number): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout: stdout.slice(-20_000), stderr: stderr.slice(-20_000) });
+    });
+  });
+}
