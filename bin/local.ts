@@ -1,0 +1,104 @@
+/**
+ * `npm start`: the whole service on this machine (S3 and DynamoDB stand-ins, tables, the HTTP API
+ * and the same Lambda handlers `cdk deploy` ships). Ctrl-C stops everything it started.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { LogLevel } from '@aws-lambda-powertools/logger/types';
+import { startLocalService } from '../local/local-service';
+import { LOCAL_CREDENTIALS } from '../local/s3';
+
+const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
+  --port N              HTTP API port                      (PORT, default 3000)
+  --s3-port N           local S3 port                      (S3_PORT, default 4569)
+  --dynamodb-port N     DynamoDB Local port                (DYNAMODB_PORT, default 8000)
+  --data-dir DIR        where objects and tables persist   (DATA_DIR, default .local)
+  --memory              keep nothing: temporary S3 directory, in-memory DynamoDB
+  --sources LIST        allowed buckets: * or bucket[/prefix],...   (SOURCE_BUCKETS, default *)
+  --bucket NAME         a bucket to create at start        (BUCKET, default demo)
+  --inline-limit BYTES  largest object hashed per request  (INLINE_HASH_LIMIT_BYTES, default 268435456)
+  --public-url URL      base URL written into torrents     (PUBLIC_BASE_URL, default http://127.0.0.1:PORT)
+  --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      's3-port': { type: 'string' },
+      'dynamodb-port': { type: 'string' },
+      'data-dir': { type: 'string' },
+      memory: { type: 'boolean' },
+      sources: { type: 'string' },
+      bucket: { type: 'string' },
+      'inline-limit': { type: 'string' },
+      'public-url': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const env = process.env;
+  const port = int('--port', values.port ?? env.PORT ?? '3000');
+  const s3Port = int('--s3-port', values['s3-port'] ?? env.S3_PORT ?? '4569');
+  const dynamoDbPort = int('--dynamodb-port', values['dynamodb-port'] ?? env.DYNAMODB_PORT ?? '8000');
+  const bucket = values.bucket ?? env.BUCKET ?? 'demo';
+  const dataDirectory = values.memory ? undefined : resolve(values['data-dir'] ?? env.DATA_DIR ?? '.local');
+
+  const service = await startLocalService({
+    apiPort: port,
+    s3Port,
+    dynamoDbPort,
+    dataDirectory,
+    sources: values.sources ?? env.SOURCE_BUCKETS ?? '*',
+    createBuckets: [bucket],
+    inlineHashLimit: int('--inline-limit', values['inline-limit'] ?? env.INLINE_HASH_LIMIT_BYTES ?? String(256 * 1024 * 1024)),
+    publicBaseUrl: values['public-url'] ?? env.PUBLIC_BASE_URL,
+    logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
+  });
+
+  const api = service.apiUrl;
+  console.log(`s3-torrent is running locally.
+
+  HTTP API    ${api}
+  S3          ${service.s3Endpoint}   (access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey})
+  DynamoDB    ${service.dynamoDbEndpoint}
+  Data        ${dataDirectory ?? '(temporary, deleted on exit)'}
+
+Upload an object:
+  AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId} AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey} AWS_DEFAULT_REGION=us-east-1 \\
+    aws --endpoint-url ${service.s3Endpoint} s3 cp ./some-file s3://${bucket}/some-file
+
+Get its torrent:
+  curl -fsS -o some-file.torrent '${api}/${bucket}/some-file?torrent'
+
+Then open some-file.torrent in any BitTorrent client: S3 seeds it over HTTP.
+Press Ctrl-C to stop.`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping...`);
+    await service.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function int(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    console.error(`${name} must be a whole number, got ${JSON.stringify(value)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+main().catch((err: unknown) => {
+  console.error(`s3-torrent failed to start: ${(err as Error).message}`);
+  process.exit(1);
+});

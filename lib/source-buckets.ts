@@ -1,0 +1,49 @@
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { Stack } from 'aws-cdk-lib';
+import { ENV } from '../lambdas/shared/env';
+
+/** A bucket the service may serve torrents for, optionally limited to a key prefix. */
+export interface SourceBucket {
+  readonly bucketName: string;
+  readonly prefix?: string;
+}
+
+/** Parses `bucket` / `bucket/prefix` entries (the same syntax the handlers' allowlist reads). */
+export function parseSourceBuckets(entries: readonly string[]): SourceBucket[] {
+  return entries
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0)
+    .map((e) => {
+      const slash = e.indexOf('/');
+      return slash < 0 ? { bucketName: e } : { bucketName: e.slice(0, slash), prefix: e.slice(slash + 1) };
+    });
+}
+
+export const sourceSpec = (sources: readonly SourceBucket[]) =>
+  sources.map((s) => (s.prefix ? `${s.bucketName}/${s.prefix}` : s.bucketName)).join(',');
+
+/**
+ * Read access to exactly the configured objects, and the allowlist the handler enforces on top.
+ * s3:ListBucket lets S3 answer 404 (not 403) for a missing key and lets HeadBucket tell a missing
+ * bucket from a missing key; it grants listing only, never reading.
+ */
+export function grantSourceRead(fn: LambdaFunction, sources: readonly SourceBucket[]): void {
+  fn.addEnvironment(ENV.SOURCES, sourceSpec(sources));
+  if (sources.length === 0) return;
+  const partition = Stack.of(fn).partition;
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['s3:GetObject', 's3:GetObjectVersion'],
+      resources: sources.map((s) => `arn:${partition}:s3:::${s.bucketName}/${s.prefix ?? ''}*`),
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: ['s3:ListBucket'],
+      resources: [...new Set(sources.map((s) => `arn:${partition}:s3:::${s.bucketName}`))],
+    }),
+  );
+}

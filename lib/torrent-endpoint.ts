@@ -1,0 +1,48 @@
+import { Duration } from 'aws-cdk-lib';
+import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Construct } from 'constructs';
+import { ENV } from '../lambdas/shared/env';
+import { ROUTES } from '../lambdas/shared/routes';
+import { ServiceFunction } from './lambda-defaults';
+import { grantSourceRead, type SourceBucket } from './source-buckets';
+import type { TorrentStorage } from './storage';
+
+export interface TorrentEndpointProps {
+  readonly api: HttpApi;
+  readonly storage: TorrentStorage;
+  readonly sources: readonly SourceBucket[];
+  readonly inlineHashLimitBytes: number;
+  readonly presignedUrlTtl: Duration;
+  /** Written into torrents instead of the execute-api URL, e.g. behind a custom domain. */
+  readonly publicBaseUrl?: string;
+}
+
+/** `GET|HEAD /{bucket}/{key+}` (`?torrent` or a redirect to the object) and the BEP 19 web seed. */
+export class TorrentEndpoint extends Construct {
+  readonly function: ServiceFunction;
+
+  constructor(scope: Construct, id: string, props: TorrentEndpointProps) {
+    super(scope, id);
+    this.function = new ServiceFunction(this, 'Function', {
+      entry: 'endpoint/endpoint.lambda.ts',
+      description: 's3-torrent: ?torrent for S3 objects, and redirects to presigned URLs',
+      // API Gateway stops waiting after 30 s; the inline limit keeps hashing well inside that.
+      timeout: Duration.seconds(29),
+      memorySize: 1769, // one full vCPU for SHA-1
+      environment: {
+        [ENV.INLINE_HASH_LIMIT]: String(props.inlineHashLimitBytes),
+        [ENV.PRESIGNED_URL_TTL]: String(props.presignedUrlTtl.toSeconds()),
+        ...(props.publicBaseUrl ? { [ENV.PUBLIC_BASE_URL]: props.publicBaseUrl } : {}),
+      },
+    });
+    props.storage.grantTorrentCache(this.function);
+    props.storage.grantTorrentRegistry(this.function);
+    grantSourceRead(this.function, props.sources);
+
+    const integration = new HttpLambdaIntegration('Integration', this.function);
+    for (const route of ROUTES.filter((r) => r.target === 'endpoint')) {
+      props.api.addRoutes({ path: route.path, methods: [HttpMethod[route.method]], integration });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { App } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { S3TorrentStack } from '../../lib/s3-torrent-stack';
+import { parseSourceBuckets } from '../../lib/source-buckets';
+import { ENV } from '../../lambdas/shared/env';
+
+// One synthesized stack for the whole file: bundling the Lambdas is the slow part.
+const app = new App();
+const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/']), inlineHashLimitBytes: 123456789 });
+const template = Template.fromStack(stack);
+
+describe('storage', () => {
+  it.each([
+    ['object', 'build'],
+    ['infoHash', 'entry'],
+  ])('has an encrypted, point-in-time-recoverable table keyed %s/%s with a TTL', (pk, sk) => {
+    template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
+      KeySchema: [
+        { AttributeName: pk, KeyType: 'HASH' },
+        { AttributeName: sk, KeyType: 'RANGE' },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+      Replicas: [Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+    });
+  });
+
+  it('keeps the metadata bucket private, encrypted and TLS-only', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    });
+    template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+});
+
+describe('endpoint', () => {
+  it('routes the object and web-seed paths to the endpoint Lambda over payload v2', () => {
+    for (const routeKey of ['GET /{bucket}/{key+}', 'HEAD /{bucket}/{key+}', 'GET /-/webseed/{bucket}/{key+}', 'HEAD /-/webseed/{bucket}/{key+}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('runs Node.js 22 on arm64 with its configuration in the environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 29,
+      Environment: {
+        Variables: Match.objectLike({
+          [ENV.SOURCES]: 'media-bucket,docs/public/',
+          [ENV.INLINE_HASH_LIMIT]: '123456789',
+          [ENV.PRESIGNED_URL_TTL]: '3600',
+          [ENV.TORRENT_TABLE]: Match.anyValue(),
+          [ENV.SWARM_TABLE]: Match.anyValue(),
+          [ENV.METADATA_BUCKET]: Match.anyValue(),
+        }),
+      },
+    });
+  });
+
+  it('logs to a log group with a retention period', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('reads exactly the configured buckets and prefixes, and nothing else in S3', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: object[] } } }).Properties.PolicyDocument.Statement);
+    const text = JSON.stringify(statements);
+    expect(text).toContain('arn:');
+    expect(text).toMatch(/s3:::media-bucket\/\*/);
+    expect(text).toMatch(/s3:::docs\/public\/\*/);
+    expect(text).not.toMatch(/"s3:\*"/);
+    // No S3 read action on a wildcard resource.
+    for (const s of statements as { Action: string | string[]; Resource: unknown }[]) {
+      const actions = [s.Action].flat();
+      if (actions.some((a) => a.startsWith('s3:Get'))) expect(s.Resource).not.toBe('*');
+    }
+  });
+});
+
+describe('without source buckets', () => {
+  it('synthesizes, warns, and grants no read on any bucket', () => {
+    const lonely = new S3TorrentStack(new App(), 'Lonely', { sources: [] });
+    Annotations.fromStack(lonely).hasWarning('*', Match.stringLikeRegexp('No source buckets configured'));
+    const text = JSON.stringify(Template.fromStack(lonely).findResources('AWS::IAM::Policy'));
+    expect(text).not.toContain('s3:GetObjectVersion');
+  });
+});
