@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort, waitFor } from './ports';
@@ -29,7 +30,8 @@ export async function startDynamoDbLocal(options: { port?: number; dataDirectory
   const child: ChildProcess = spawn(
     java,
     ['-Xmx512m', `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-port', String(port), ...storage, '-disableTelemetry'],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // It writes dynamodb-local-metadata.json into its working directory: keep that out of the repo.
+    { stdio: ['ignore', 'ignore', 'pipe'], cwd: options.dataDirectory ?? tmpdir() },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
