@@ -5,6 +5,9 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createAwsClients, type AwsClients } from '../lambdas/shared/aws-clients';
 import { endpointDeps } from '../lambdas/endpoint/deps';
 import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
+import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
+import { instrumented, METRICS_NAMESPACE } from '../lambdas/shared/observability';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
 import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
@@ -90,23 +93,31 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])]);
 
     const logger = new Logger({ serviceName: 's3-torrent-local', logLevel: options.logLevel ?? 'WARN' });
+    // Metrics print CloudWatch EMF lines to stdout; off locally unless POWERTOOLS_METRICS_DISABLED=false.
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 's3-torrent-local' });
     // Torrents carry the public base URL, so the API's port is fixed before its handlers are built.
     const port = options.apiPort ?? (await freePort());
     const publicBaseUrl = options.publicBaseUrl ?? `http://127.0.0.1:${port}`;
-    const endpoint = makeEndpointHandler(
-      endpointDeps(
-        clients,
-        {
-          torrentTable: names.torrentTable,
-          swarmTable: names.swarmTable,
-          metadataBucket: names.metadataBucket,
-          sources: options.sources ?? '*',
-          inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
-          presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
-          publicBaseUrl,
-        },
-        logger,
+    const endpoint = instrumented(
+      makeEndpointHandler(
+        endpointDeps(
+          clients,
+          {
+            torrentTable: names.torrentTable,
+            swarmTable: names.swarmTable,
+            metadataBucket: names.metadataBucket,
+            sources: options.sources ?? '*',
+            inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
+            presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
+            publicBaseUrl,
+          },
+          logger,
+        ),
       ),
+      logger,
+      metrics,
+      recordEndpointMetrics,
     ) as LambdaHttpHandler;
     const handlers: Record<string, LambdaHttpHandler> = { endpoint };
     const api: LocalHttpApi = await startLocalHttpApi(
