@@ -1,6 +1,6 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
 import { ENV } from '../lambdas/shared/env';
 
 /** A bucket the service may serve torrents for, optionally limited to a key prefix. */
@@ -46,4 +46,10 @@ export function grantSourceRead(fn: LambdaFunction, sources: readonly SourceBuck
       resources: [...new Set(sources.map((s) => `arn:${partition}:s3:::${s.bucketName}`))],
     }),
   );
+  for (const s of sources) {
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${s.bucketName}/${s.prefix ?? ''}*]`,
+      reason: 'Read-only access to the objects under a bucket/prefix the operator configured as a torrent source.',
+    });
+  }
 }

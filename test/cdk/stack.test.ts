@@ -83,6 +83,50 @@ describe('endpoint', () => {
   });
 });
 
+describe('api', () => {
+  it('throttles the default stage and writes JSON access logs with the request id', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('writes the API URL into the function as the public base URL', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.PUBLIC_BASE_URL]: Match.anyValue() }) },
+    });
+  });
+
+  it('alarms on 5xx answers and function errors', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+  });
+
+  it('gives functions no AWS managed policy, only their own log group', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('custom domain', () => {
+  it('maps the domain to the stage and writes it into torrents', () => {
+    const withDomain = Template.fromStack(
+      new S3TorrentStack(new App(), 'Domain', {
+        sources: [],
+        customDomain: { domainName: 'torrents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
+      }),
+    );
+    withDomain.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'torrents.example.com' });
+    withDomain.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    withDomain.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.PUBLIC_BASE_URL]: 'https://torrents.example.com' }) },
+    });
+  });
+});
+
 describe('without source buckets', () => {
   it('synthesizes, warns, and grants no read on any bucket', () => {
     const lonely = new S3TorrentStack(new App(), 'Lonely', { sources: [] });
