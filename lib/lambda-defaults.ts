@@ -5,6 +5,7 @@ import { NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { join } from 'node:path';
+import { LAMBDA_BUNDLING } from './bundling';
 
 export const LAMBDAS_DIR = join(__dirname, '..', 'lambdas');
 
@@ -48,15 +49,14 @@ export class ServiceFunction extends NodejsFunction {
       },
       bundling: {
         format: OutputFormat.CJS,
-        target: 'node22',
-        minify: true,
-        sourceMap: true,
+        target: LAMBDA_BUNDLING.target,
+        minify: LAMBDA_BUNDLING.minify,
+        sourceMap: LAMBDA_BUNDLING.sourceMap,
+        mainFields: [...LAMBDA_BUNDLING.mainFields],
         sourcesContent: false,
         forceDockerBundling: false,
         // The SDK is bundled, not taken from the runtime, so what runs is what the tests ran.
         externalModules: [],
-        // Prefer ES module builds, which esbuild can tree-shake (about a fifth smaller bundles).
-        mainFields: ['module', 'main'],
         ...props.bundling,
       },
     });
