@@ -57,5 +57,9 @@ export class S3TorrentStack extends Stack {
     });
     this.monitoring.watchFunction('Endpoint', this.endpoint.function);
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Append /{bucket}/{key}?torrent' });
+    new CfnOutput(this, 'SigningSecretArn', {
+      value: this.storage.signingSecret.secretArn,
+      description: 'npm run sign-link -- --secret-id <this> <ApiUrl>/<bucket>/<key> mints links to private objects',
+    });
   }
 }

@@ -2,6 +2,7 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/env';
@@ -16,6 +17,8 @@ export class TorrentStorage extends Construct {
   readonly torrentTable: TableV2;
   readonly swarmTable: TableV2;
   readonly metadataBucket: Bucket;
+  /** The key that signs links to private objects and announce tokens. */
+  readonly signingSecret: Secret;
 
   constructor(scope: Construct, id: string, props: { removalPolicy?: RemovalPolicy } = {}) {
     super(scope, id);
@@ -30,6 +33,16 @@ export class TorrentStorage extends Construct {
       versioned: false,
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
+    });
+    this.signingSecret = new Secret(this, 'SigningSecret', {
+      description: 's3-torrent: HMAC key for signed links to private objects and private announce tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(this.signingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the key invalidates every signed link and private torrent already handed out, so it is rotated by the operator (put a new value), not on a schedule.',
     });
     Validations.of(this.metadataBucket).acknowledge({
       id: 'AwsSolutions-S1',
@@ -52,6 +65,12 @@ export class TorrentStorage extends Construct {
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metadataBucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
       reason: "Objects of the service's own metadata bucket, whose keys are derived at run time (infohashes, job ids).",
     });
+  }
+
+  /** Read the link-signing key (at cold start). */
+  grantSigningKey(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.SIGNING_SECRET_ARN, this.signingSecret.secretArn);
+    this.signingSecret.grantRead(fn);
   }
 
   /** Register built torrents with the tracker (write the registration items only). */

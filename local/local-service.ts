@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -28,6 +29,9 @@ export interface LocalServiceOptions {
   readonly createBuckets?: readonly string[];
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
+  readonly privateWebSeedTtlSeconds?: number;
+  /** Signs links to private objects and announce tokens; random per start when unset. */
+  readonly signingKey?: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly logLevel?: LogLevel;
   /** Reuse running stand-ins instead of starting new ones (tests share one pair per run). */
@@ -55,6 +59,7 @@ export interface LocalService {
   readonly dynamoDbEndpoint: string;
   readonly names: LocalResourceNames;
   readonly clients: AwsClients;
+  readonly signingKey: Uint8Array;
   /** The in-process s3rver, when this service started it (its 'event's are S3 notifications). */
   readonly s3?: LocalS3;
   stop(): Promise<void>;
@@ -99,6 +104,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     // Torrents carry the public base URL, so the API's port is fixed before its handlers are built.
     const port = options.apiPort ?? (await freePort());
     const publicBaseUrl = options.publicBaseUrl ?? `http://127.0.0.1:${port}`;
+    const signingKey = options.signingKey ?? randomBytes(32);
     const endpoint = instrumented(
       makeEndpointHandler(
         endpointDeps(
@@ -110,6 +116,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             sources: options.sources ?? '*',
             inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
             presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
+            privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
+            signingKey,
             publicBaseUrl,
           },
           logger,
@@ -122,10 +130,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const handlers: Record<string, LambdaHttpHandler> = { endpoint };
     const api: LocalHttpApi = await startLocalHttpApi(
       ROUTES.filter((route) => handlers[route.target] !== undefined).map((route) => ({ route, handler: handlers[route.target]! })),
-      { port },
+      // IAM routes accept requests signed (SigV4, service execute-api) with the local credentials.
+      { port, iamCredentials: [LOCAL_CREDENTIALS] },
     );
     stops.push(() => api.stop());
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, stop: stopAll };
+    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

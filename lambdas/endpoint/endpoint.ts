@@ -1,30 +1,39 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
 import { encodeKeyPath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
-import type { SourceAllowlist } from '../shared/sources';
+import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
+import type { AccessMode, SourceAllowlist } from '../shared/sources';
 import type { ObjectStore } from '../ports/object-store';
-import type { TorrentService, TorrentForObject } from '../torrents/torrent-service';
+import type { TorrentForObject, TorrentService } from '../torrents/torrent-service';
 
 export const CREATED_BY = 's3-torrent/0.1';
+
+/** Where private torrents announce: the tracker checks the token against the infohash. */
+export const PRIVATE_ANNOUNCE_PREFIX = '/-/announce';
 
 export interface EndpointDeps {
   readonly service: TorrentService;
   readonly store: ObjectStore;
   readonly sources: SourceAllowlist;
+  readonly signer: LinkSigner;
   readonly presignedUrlTtlSeconds: number;
+  /** Lifetime of the signed web seed in torrents of private objects. */
+  readonly privateWebSeedTtlSeconds: number;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly logger: Logger;
+  readonly clock?: () => Date;
 }
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
  * `?torrent` (and on the web-seed route BEP 19 clients fetch) it redirects to a short-lived
- * presigned GET of the object, so private buckets never need a public ACL.
+ * presigned GET of the object, so private buckets never need a public ACL. Objects of private
+ * sources are served only with a signed link for that purpose, or on the IAM-authorized routes.
  */
 export function makeEndpointHandler(deps: EndpointDeps) {
   return async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
@@ -38,22 +47,53 @@ export function makeEndpointHandler(deps: EndpointDeps) {
   };
 }
 
+type RouteKind = 'object' | 'webseed' | 'iam-object';
+
+const ROUTE_KINDS: Record<string, RouteKind> = {
+  [ROUTE.OBJECT_GET]: 'object',
+  [ROUTE.OBJECT_HEAD]: 'object',
+  [ROUTE.WEBSEED_GET]: 'webseed',
+  [ROUTE.WEBSEED_HEAD]: 'webseed',
+  [ROUTE.IAM_OBJECT_GET]: 'iam-object',
+  [ROUTE.IAM_OBJECT_HEAD]: 'iam-object',
+};
+
 async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const kind = ROUTE_KINDS[event.routeKey];
+  if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
-  if (!deps.sources.allows(bucket, key)) {
-    throw accessDenied(`This service does not serve ${bucket}/${key}.`);
-  }
+  const access = deps.sources.accessFor(bucket, key);
+  if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
   const query = new URLSearchParams(event.rawQueryString ?? '');
-  switch (event.routeKey) {
-    case ROUTE.WEBSEED_GET:
-    case ROUTE.WEBSEED_HEAD:
-      return redirectToObject(deps, bucket, key, query.get('versionId') ?? undefined);
-    case ROUTE.OBJECT_GET:
-    case ROUTE.OBJECT_HEAD:
-      return query.has('torrent') ? torrentResponse(deps, event, await deps.service.torrentFor(bucket, key)) : redirectToObject(deps, bucket, key);
-    default:
-      throw badRequest(`No route for ${event.routeKey}.`);
+  const wantsTorrent = kind !== 'webseed' && query.has('torrent');
+  const versionId = kind === 'webseed' ? (query.get('versionId') ?? undefined) : undefined;
+  authorize(deps, event, kind, access, { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId }, query);
+
+  if (!wantsTorrent) return redirectToObject(deps, bucket, key, versionId);
+  const found = await deps.service.torrentFor(bucket, key, { private: access === 'private' });
+  return torrentResponse(deps, event, found, access);
+}
+
+/**
+ * Public sources need nothing. Private ones need IAM (verified by API Gateway on the `/-/iam/`
+ * routes before the Lambda runs; checked again here) or a signed link for exactly this purpose.
+ */
+function authorize(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  kind: RouteKind,
+  access: AccessMode,
+  target: { purpose: LinkPurpose; bucket: string; key: string; versionId?: string },
+  query: URLSearchParams,
+): void {
+  if (kind === 'iam-object') {
+    const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+    if (!iam?.accessKey) throw accessDenied('This route needs a request signed with AWS credentials (SigV4).');
+    return;
   }
+  if (access === 'public') return;
+  const check = deps.signer.verify(target, query, now(deps));
+  if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
 async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
@@ -61,16 +101,26 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
   return redirectResponse(url);
 }
 
-function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject): HttpResult {
+function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
-  // The web seed is pinned to the version the torrent describes where the bucket is versioned.
-  const webSeed =
-    `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
-    (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '');
+  const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
+  let webSeed: string;
+  let announce: string;
+  if (access === 'private') {
+    // The web seed carries its own signed link (clients cannot sign requests), pinned to the version.
+    const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
+    const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
+    webSeed = `${webSeedPath}?${params}`;
+    announce = `${base}${PRIVATE_ANNOUNCE_PREFIX}/${deps.signer.announceToken(torrent.infoHash)}`;
+  } else {
+    // The web seed is pinned to the version the torrent describes where the bucket is versioned.
+    webSeed = webSeedPath + (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '');
+    announce = deps.announceUrl ?? `${base}/announce`;
+  }
   const file = encodeTorrentFile({
     info: torrent.info,
-    announce: deps.announceUrl ?? `${base}/announce`,
+    announce,
     urlList: [webSeed],
     creationDate: torrent.createdAt,
     createdBy: CREATED_BY,
@@ -78,11 +128,13 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
   return binaryResponse(file, {
     'content-type': 'application/x-bittorrent',
     'content-disposition': attachmentDisposition(`${found.name}.torrent`),
-    'cache-control': 'private, max-age=60',
+    'cache-control': access === 'private' ? 'private, no-store' : 'private, max-age=60',
     'x-torrent-infohash': torrent.infoHash,
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
 }
+
+const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const MAX_KEY_BYTES = 1024;

@@ -19,4 +19,8 @@ export const ENV = {
   PUBLIC_BASE_URL: 'PUBLIC_BASE_URL',
   /** Announce URL written into torrents; defaults to `<public base URL>/announce`. */
   ANNOUNCE_URL: 'ANNOUNCE_URL',
+  /** Secrets Manager secret holding the key that signs links to private objects and announce tokens. */
+  SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
+  /** Lifetime of the signed web-seed URL written into torrents of private objects. */
+  PRIVATE_WEBSEED_TTL: 'PRIVATE_WEBSEED_TTL_SECONDS',
 } as const;

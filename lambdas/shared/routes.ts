@@ -10,6 +10,8 @@ export interface RouteDefinition {
   readonly method: 'GET' | 'HEAD';
   readonly path: string;
   readonly target: RouteTarget;
+  /** `iam`: API Gateway verifies a SigV4 signature (execute-api) before the Lambda runs. */
+  readonly auth?: 'iam';
 }
 
 export const ROUTE = {
@@ -17,6 +19,8 @@ export const ROUTE = {
   OBJECT_HEAD: 'HEAD /{bucket}/{key+}',
   WEBSEED_GET: 'GET /-/webseed/{bucket}/{key+}',
   WEBSEED_HEAD: 'HEAD /-/webseed/{bucket}/{key+}',
+  IAM_OBJECT_GET: 'GET /-/iam/{bucket}/{key+}',
+  IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
 } as const;
@@ -28,6 +32,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
+  // The object routes again, for callers signing with AWS credentials (private sources without a link).
+  { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
+  { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;

@@ -26,7 +26,17 @@ export interface TorrentForObject {
 }
 
 /** Build options that change the info dict, and so the cache entry. */
+export interface BuildOptions {
+  /** BEP 27 `private=1`: clients use only the tracker (no DHT, PEX, LSD). Changes the infohash. */
+  readonly private?: boolean;
+}
+
 export const DEFAULT_VARIANT = 'v1';
+
+/** The cache variant of a set of build options: `v1`, `v1+private`. */
+export function variantOf(options: BuildOptions): string {
+  return options.private ? `${DEFAULT_VARIANT}+private` : DEFAULT_VARIANT;
+}
 
 /**
  * Finds or builds the torrent of an object's current identity. A request always HEADs the object
@@ -39,19 +49,19 @@ export class TorrentService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async torrentFor(bucket: string, key: string): Promise<TorrentForObject> {
+  async torrentFor(bucket: string, key: string, options: BuildOptions = {}): Promise<TorrentForObject> {
     // One retry covers an object overwritten while it was being hashed; a second change in a row
     // is reported to the caller rather than chased.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.torrentForCurrentIdentity(bucket, key);
+        return await this.torrentForCurrentIdentity(bucket, key, options);
       } catch (err) {
         if (!(err instanceof ObjectChangedError) || attempt >= 2) throw err;
       }
     }
   }
 
-  private async torrentForCurrentIdentity(bucket: string, key: string): Promise<TorrentForObject> {
+  private async torrentForCurrentIdentity(bucket: string, key: string, options: BuildOptions): Promise<TorrentForObject> {
     const head = await this.deps.store.head(bucket, key);
     const name = torrentNameForKey(key);
     if (name === undefined) {
@@ -60,7 +70,7 @@ export class TorrentService {
     if (head.size === 0) {
       throw new ServiceError(422, 'EmptyObject', `${key} is empty: a torrent cannot describe a zero-byte object.`);
     }
-    const cacheKey: TorrentCacheKey = { bucket, key, identity: objectIdentity(head), variant: DEFAULT_VARIANT };
+    const cacheKey: TorrentCacheKey = { bucket, key, identity: objectIdentity(head), variant: variantOf(options) };
     const cachedTorrent = await this.deps.cache.get(cacheKey);
     if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, cached: true };
 
@@ -71,16 +81,16 @@ export class TorrentService {
         `${key} has ${head.size} bytes; this deployment hashes objects of up to ${this.deps.inlineHashLimit} bytes per request.`,
       );
     }
-    const torrent = await this.build(head, name);
+    const torrent = await this.build(head, name, options);
     await this.deps.cache.put(cacheKey, torrent);
-    await this.deps.registry.register({ infoHashes: [torrent.infoHash], bucket, key, name, size: head.size });
+    await this.deps.registry.register({ infoHashes: [torrent.infoHash], bucket, key, name, size: head.size, private: options.private === true });
     return { head, name, torrent, cached: false };
   }
 
-  private async build(head: ObjectHead, name: string): Promise<CachedTorrent> {
+  private async build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {
     const pieceLength = pieceLengthFor(head.size);
     const pieces = await hashObjectPieces(this.deps.store, head, pieceLength, undefined, this.deps.hashOptions);
-    const info = encodeInfoV1({ name, length: head.size, pieceLength, pieces });
+    const info = encodeInfoV1({ name, length: head.size, pieceLength, pieces, private: options.private });
     return {
       infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
       info,

@@ -6,7 +6,7 @@ import { ENV } from '../../lambdas/shared/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();
-const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/']), inlineHashLimitBytes: 123456789 });
+const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']), inlineHashLimitBytes: 123456789 });
 const template = Template.fromStack(stack);
 
 describe('storage', () => {
@@ -45,6 +45,22 @@ describe('endpoint', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
+  it('puts the /-/iam/ routes behind API Gateway IAM authorization, and only those', () => {
+    for (const routeKey of ['GET /-/iam/{bucket}/{key+}', 'HEAD /-/iam/{bucket}/{key+}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    }
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
+    for (const r of routes.filter((r) => !r.Properties.RouteKey.includes('/-/iam/'))) expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+  });
+
+  it('generates a link-signing secret the function may read', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.SIGNING_SECRET_ARN]: Match.anyValue() }) },
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('secretsmanager:GetSecretValue');
+  });
+
   it('runs Node.js 22 on arm64 with its configuration in the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
@@ -52,7 +68,7 @@ describe('endpoint', () => {
       Timeout: 29,
       Environment: {
         Variables: Match.objectLike({
-          [ENV.SOURCES]: 'media-bucket,docs/public/',
+          [ENV.SOURCES]: 'media-bucket,docs/public/,private:vault',
           [ENV.INLINE_HASH_LIMIT]: '123456789',
           [ENV.PRESIGNED_URL_TTL]: '3600',
           [ENV.TORRENT_TABLE]: Match.anyValue(),

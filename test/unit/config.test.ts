@@ -1,6 +1,6 @@
 import { endpointEnvShape, readEnv } from '../../lambdas/shared/config';
 
-const base = { TORRENT_TABLE_NAME: 't', SWARM_TABLE_NAME: 's', METADATA_BUCKET_NAME: 'm', SOURCE_BUCKETS: 'a,b/c' };
+const base = { TORRENT_TABLE_NAME: 't', SWARM_TABLE_NAME: 's', METADATA_BUCKET_NAME: 'm', SOURCE_BUCKETS: 'a,b/c', SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:x' };
 
 describe('readEnv(endpointEnvShape)', () => {
   it('applies defaults and coerces numbers', () => {
@@ -22,6 +22,8 @@ describe('readEnv(endpointEnvShape)', () => {
     ['PRESIGNED_URL_TTL_SECONDS', String(8 * 24 * 3600)],
     ['PUBLIC_BASE_URL', 'not a url'],
     ['TORRENT_TABLE_NAME', ''],
+    ['SIGNING_SECRET_ARN', ''],
+    ['PRIVATE_WEBSEED_TTL_SECONDS', '0'],
   ])('refuses %s=%s at cold start', (name, value) => {
     expect(() => readEnv(endpointEnvShape, { ...base, [name]: value })).toThrow(new RegExp(name));
   });
