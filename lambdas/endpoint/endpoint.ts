@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, C
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
-import { accessDenied, badRequest } from '../shared/errors';
+import { accessDenied, badRequest, ServiceError } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
 import { encodeKeyPath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
 import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
@@ -62,14 +62,21 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   const kind = ROUTE_KINDS[event.routeKey];
   if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
+  const query = queryOf(event);
+  if (kind === 'webseed') checkRangeHeader(event.headers?.range);
   const access = deps.sources.accessFor(bucket, key);
   if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
-  const query = new URLSearchParams(event.rawQueryString ?? '');
   const wantsTorrent = kind !== 'webseed' && query.has('torrent');
   const versionId = kind === 'webseed' ? (query.get('versionId') ?? undefined) : undefined;
   authorize(deps, event, kind, access, { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId }, query);
 
-  if (!wantsTorrent) return redirectToObject(deps, bucket, key, versionId);
+  if (kind === 'webseed') return redirectToObject(deps, bucket, key, versionId);
+  if (!wantsTorrent) {
+    // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
+    // error after the redirect. (The web seed skips this: clients hit it once per range.)
+    await deps.store.head(bucket, key);
+    return redirectToObject(deps, bucket, key);
+  }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private' });
   return torrentResponse(deps, event, found, access);
 }
@@ -136,14 +143,62 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
 
 const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** Real clients send a few short parameters; anything this long is not one of them. */
+export const MAX_QUERY_BYTES = 4096;
+const SINGLE_VALUED = ['torrent', 'versionId', 'expires', 'signature'];
+
+function queryOf(event: APIGatewayProxyEventV2): URLSearchParams {
+  const raw = event.rawQueryString ?? '';
+  if (raw.length > MAX_QUERY_BYTES) throw new ServiceError(414, 'QueryTooLong', `Query strings are at most ${MAX_QUERY_BYTES} bytes.`);
+  const query = new URLSearchParams(raw);
+  for (const name of SINGLE_VALUED) {
+    if (query.getAll(name).length > 1) throw badRequest(`The parameter ${name} is given more than once.`, 'InvalidArgument');
+  }
+  return query;
+}
+
+/**
+ * The web seed passes Range through to S3, which judges whether it fits the object; a header that
+ * is not even a byte range (RFC 9110) is refused here rather than forwarded.
+ */
+function checkRangeHeader(range: string | undefined): void {
+  if (range === undefined) return;
+  const specs = /^bytes=(.+)$/.exec(range.trim())?.[1]?.split(',');
+  const valid =
+    specs !== undefined &&
+    specs.length <= 16 &&
+    specs.every((spec) => {
+      const m = /^\s*(\d{0,15})-(\d{0,15})\s*$/.exec(spec);
+      if (!m || (m[1] === '' && m[2] === '')) return false;
+      return m[1] === '' || m[2] === '' || Number(m[1]) <= Number(m[2]);
+    });
+  if (!valid) throw new ServiceError(416, 'InvalidRange', `${JSON.stringify(range.slice(0, 100))} is not a valid byte range.`);
+}
+
 const MAX_KEY_BYTES = 1024;
+
+/** S3's bucket naming rules (general purpose buckets). */
+export function isValidBucketName(name: string): boolean {
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
+    !/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)
+  );
+}
 
 function objectFromPath(event: APIGatewayProxyEventV2): { bucket: string; key: string } {
   const bucket = event.pathParameters?.bucket ?? '';
   const key = event.pathParameters?.key ?? '';
-  if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw badRequest(`${JSON.stringify(bucket)} is not a valid bucket name.`, 'InvalidBucketName');
+  if (!isValidBucketName(bucket)) throw badRequest(`${JSON.stringify(bucket.slice(0, 100))} is not a valid bucket name.`, 'InvalidBucketName');
   if (key.length === 0) throw badRequest('The object key is missing.', 'InvalidKey');
+  // S3 allows control characters in keys, but nothing legitimate asks for them through a URL.
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw badRequest('Keys with control characters are not served.', 'InvalidKey');
+  // Nor `.`/`..` segments: legal in S3, but the stuff of path traversal in whatever saves the file.
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw badRequest('Keys with . or .. segments are not served.', 'InvalidKey');
+  }
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw badRequest(`Object keys are at most ${MAX_KEY_BYTES} bytes.`, 'KeyTooLongError');
   return { bucket, key };
 }
