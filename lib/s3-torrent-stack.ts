@@ -1,5 +1,6 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
 import { Monitoring } from './monitoring';
 import { PublicApi, type CustomDomain } from './public-api';
 import type { SourceBucket } from './source-buckets';
@@ -11,7 +12,7 @@ export interface S3TorrentStackProps extends StackProps {
   readonly sources: readonly SourceBucket[];
   /** Objects up to this size are hashed inside the request (default 256 MiB). */
   readonly inlineHashLimitBytes?: number;
-  /** Lifetime of presigned URLs behind the web seed and front door (default 1 hour). */
+  /** Lifetime of presigned URLs behind the web seed and front door (default 6 hours). */
   readonly presignedUrlTtl?: Duration;
   /** Serve the API on this domain (and write it into torrents). */
   readonly customDomain?: CustomDomain;
@@ -52,7 +53,7 @@ export class S3TorrentStack extends Stack {
       storage: this.storage,
       sources: props.sources,
       inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
-      presignedUrlTtl: props.presignedUrlTtl ?? Duration.hours(1),
+      presignedUrlTtl: props.presignedUrlTtl ?? Duration.seconds(DEFAULT_PRESIGNED_URL_TTL_SECONDS),
       publicBaseUrl: this.api.url,
     });
     this.monitoring.watchFunction('Endpoint', this.endpoint.function);

@@ -9,6 +9,7 @@ import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
 import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
 import { instrumented, METRICS_NAMESPACE } from '../lambdas/shared/observability';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
 import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
@@ -115,7 +116,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             metadataBucket: names.metadataBucket,
             sources: options.sources ?? '*',
             inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
-            presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
+            presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
             signingKey,
             publicBaseUrl,

@@ -1,6 +1,6 @@
 // zod/mini: the same validation in a tree-shakable form; full zod would add ~450 KB to every bundle.
 import * as z from 'zod/mini';
-import { ENV } from './env';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
 import { MAX_LINK_LIFETIME_SECONDS } from './signed-links';
 
 const positiveInt = () => z.coerce.number().check(z.int(), z.positive());
@@ -22,7 +22,7 @@ export const endpointEnvShape = {
   // Empty means no bucket is served (every object request is refused).
   [ENV.SOURCES]: z.string(),
   [ENV.INLINE_HASH_LIMIT]: z._default(positiveInt(), 256 * 1024 * 1024),
-  [ENV.PRESIGNED_URL_TTL]: z._default(positiveInt().check(z.maximum(7 * 24 * 3600)), 3600),
+  [ENV.PRESIGNED_URL_TTL]: z._default(positiveInt().check(z.maximum(7 * 24 * 3600)), DEFAULT_PRESIGNED_URL_TTL_SECONDS),
   [ENV.PRIVATE_WEBSEED_TTL]: z._default(positiveInt().check(z.maximum(MAX_LINK_LIFETIME_SECONDS)), 7 * 24 * 3600),
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
   [ENV.PUBLIC_BASE_URL]: z.optional(z.url()),

@@ -70,7 +70,7 @@ describe('endpoint', () => {
         Variables: Match.objectLike({
           [ENV.SOURCES]: 'media-bucket,docs/public/,private:vault',
           [ENV.INLINE_HASH_LIMIT]: '123456789',
-          [ENV.PRESIGNED_URL_TTL]: '3600',
+          [ENV.PRESIGNED_URL_TTL]: '21600',
           [ENV.TORRENT_TABLE]: Match.anyValue(),
           [ENV.SWARM_TABLE]: Match.anyValue(),
           [ENV.METADATA_BUCKET]: Match.anyValue(),

@@ -6,7 +6,7 @@ describe('readEnv(endpointEnvShape)', () => {
   it('applies defaults and coerces numbers', () => {
     const env = readEnv(endpointEnvShape, base);
     expect(env.INLINE_HASH_LIMIT_BYTES).toBe(256 * 1024 * 1024);
-    expect(env.PRESIGNED_URL_TTL_SECONDS).toBe(3600);
+    expect(env.PRESIGNED_URL_TTL_SECONDS).toBe(6 * 3600);
     expect(readEnv(endpointEnvShape, { ...base, INLINE_HASH_LIMIT_BYTES: '1024' }).INLINE_HASH_LIMIT_BYTES).toBe(1024);
   });
 
