@@ -1,0 +1,198 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  DeleteCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import type { SwarmSample } from '../core/tracker/swarm-sample';
+import type { PeerWriteResult, StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
+import { SWARM_TABLE_SCHEMA } from '../shared/tables';
+import { TORRENT_ENTRY } from './dynamodb-torrent-registry';
+
+const PK = SWARM_TABLE_SCHEMA.partitionKey;
+const SK = SWARM_TABLE_SCHEMA.sortKey;
+const TTL = SWARM_TABLE_SCHEMA.timeToLiveAttribute;
+
+/** Peer entries sort after `peer#` and before `peer#~` (`~` follows every hex digit). */
+const PEER_PREFIX = 'peer#';
+const PEER_END = `${PEER_PREFIX}~`;
+const PEER_ENTRY = /^peer#([0-9a-f]{8})#([0-9a-f]{40})$/;
+
+/** `peer#<placement, 8 hex digits>#<peer id, 40 hex digits>`: ring order first, so a range read is a random sample. */
+export function peerEntry(placement: number, peerId: Uint8Array): string {
+  return `${PEER_PREFIX}${ringPosition(placement)}#${Buffer.from(peerId).toString('hex')}`;
+}
+
+const ringPosition = (placement: number) => placement.toString(16).padStart(8, '0');
+
+/** BatchGetItem takes 100 keys; it may leave some unprocessed under throttling, retried a few times. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 4;
+
+/**
+ * The swarm table: the registration item (`entry = torrent`, written by the endpoint, carrying the
+ * `downloaded` counter) and one item per peer, see SWARM_TABLE_SCHEMA. Reads are eventually
+ * consistent (half the cost): a peer that announced a moment ago may be missed by one sample.
+ */
+export class DynamoDbSwarmStore implements SwarmStore {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>> {
+    const found = new Map<string, TrackedTorrent>();
+    const unique = [...new Set(infoHashes)];
+    for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+      let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_KEYS).map((h) => ({ [PK]: h, [SK]: TORRENT_ENTRY }));
+      for (let attempt = 1; keys && keys.length > 0; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
+        if (attempt > 1) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const out: BatchGetCommandOutput = await this.db.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: { Keys: keys, ProjectionExpression: '#pk, downloaded', ExpressionAttributeNames: { '#pk': PK } },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const infoHash = String(item[PK]);
+          found.set(infoHash, { infoHash, downloaded: typeof item.downloaded === 'number' ? item.downloaded : 0 });
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
+      }
+    }
+    return found;
+  }
+
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    const owner = ownershipCondition(peer, nowSeconds);
+    try {
+      const out = await this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            [PK]: infoHash,
+            [SK]: peerEntry(peer.placement, peer.peerId),
+            ipv4: peer.ipv4,
+            ipv6: peer.ipv6,
+            port: peer.port,
+            seeder: peer.seeder,
+            clientKey: peer.key,
+            [TTL]: peer.expiresAt,
+          },
+          ...owner,
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return { outcome: 'owned-by-another-client' };
+      throw err;
+    }
+  }
+
+  async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    try {
+      const out = await this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) },
+          ...ownershipCondition(peer, nowSeconds),
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return { outcome: 'owned-by-another-client' };
+      throw err;
+    }
+  }
+
+  async countDownload(infoHash: string): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
+          UpdateExpression: 'ADD downloaded :one',
+          // Never create a registration item: only the endpoint registers torrents.
+          ConditionExpression: 'attribute_exists(#sk)',
+          ExpressionAttributeNames: { '#sk': SK },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+
+  async samplePeers(infoHash: string, start: number, limit: number): Promise<SwarmSample> {
+    const from = `${PEER_PREFIX}${ringPosition(start)}`;
+    const ahead = await this.peerRange(infoHash, from, PEER_END, limit);
+    if (ahead.more || ahead.peers.length >= limit) return { start, members: ahead.peers, wholeSwarm: false };
+    // Wrap round: the peers before `start`. Entries at exactly `start` sort after `from` and were in the first range.
+    const behind = await this.peerRange(infoHash, PEER_PREFIX, from, limit - ahead.peers.length);
+    return {
+      start,
+      members: [...ahead.peers, ...behind.peers],
+      wholeSwarm: !behind.more && behind.peers.length < limit - ahead.peers.length,
+    };
+  }
+
+  private async peerRange(infoHash: string, from: string, to: string, limit: number): Promise<{ peers: StoredPeer[]; more: boolean }> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :from AND :to',
+        ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+        ExpressionAttributeValues: { ':pk': infoHash, ':from': from, ':to': to },
+        Limit: limit,
+      }),
+    );
+    const peers = (out.Items ?? []).map(storedPeer).filter((p): p is StoredPeer => p !== undefined);
+    return { peers, more: out.LastEvaluatedKey !== undefined };
+  }
+}
+
+/**
+ * The entry may be written (or deleted) by the client that owns it: no live entry, the same address
+ * (either family) or the same `key`. Anyone else gets ConditionalCheckFailed.
+ */
+function ownershipCondition(peer: StoredPeer, nowSeconds: number) {
+  const terms = ['attribute_not_exists(#sk)', '#ttl <= :now'];
+  const values: Record<string, unknown> = { ':now': nowSeconds };
+  const names: Record<string, string> = { '#sk': SK, '#ttl': TTL };
+  if (peer.ipv4 !== undefined) {
+    terms.push('ipv4 = :ipv4');
+    values[':ipv4'] = peer.ipv4;
+  }
+  if (peer.ipv6 !== undefined) {
+    terms.push('ipv6 = :ipv6');
+    values[':ipv6'] = peer.ipv6;
+  }
+  if (peer.key !== undefined) {
+    terms.push('clientKey = :key');
+    values[':key'] = peer.key;
+  }
+  return { ConditionExpression: terms.join(' OR '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
+function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
+  const match = PEER_ENTRY.exec(String(item[SK]));
+  if (!match || typeof item.port !== 'number' || typeof item[TTL] !== 'number') return undefined;
+  return {
+    placement: parseInt(match[1] as string, 16),
+    peerId: Buffer.from(match[2] as string, 'hex'),
+    ipv4: typeof item.ipv4 === 'string' ? item.ipv4 : undefined,
+    ipv6: typeof item.ipv6 === 'string' ? item.ipv6 : undefined,
+    port: item.port,
+    seeder: item.seeder === true,
+    key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
+    expiresAt: item[TTL],
+  };
+}
