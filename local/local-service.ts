@@ -5,6 +5,9 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createAwsClients, type AwsClients } from '../lambdas/shared/aws-clients';
 import { endpointDeps } from '../lambdas/endpoint/deps';
 import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
+import { trackerDeps } from '../lambdas/tracker/deps';
+import { makeTrackerHandler } from '../lambdas/tracker/tracker';
+import { DEFAULT_ANNOUNCE_POLICY } from '../lambdas/core/tracker/announce-policy';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
 import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
@@ -26,6 +29,11 @@ export interface LocalServiceOptions {
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
   readonly publicBaseUrl?: string;
+  /** Tracker announce intervals (default 1800 s and 300 s); tests with real clients shorten them. */
+  readonly announceIntervalSeconds?: number;
+  readonly minAnnounceIntervalSeconds?: number;
+  /** Let the tracker take peers' addresses from `ip`/`ipv4`/`ipv6` (default off). */
+  readonly trustAnnounceIpHints?: boolean;
   readonly logLevel?: LogLevel;
   /** Reuse running stand-ins instead of starting new ones (tests share one pair per run). */
   readonly s3Endpoint?: string;
@@ -108,7 +116,19 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         logger,
       ),
     ) as LambdaHttpHandler;
-    const handlers: Record<string, LambdaHttpHandler> = { endpoint };
+    const interval = options.announceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.interval;
+    const tracker = makeTrackerHandler(
+      trackerDeps(
+        clients,
+        {
+          swarmTable: names.swarmTable,
+          policy: { interval, minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval) },
+          trustIpHints: options.trustAnnounceIpHints ?? false,
+        },
+        logger,
+      ),
+    ) as LambdaHttpHandler;
+    const handlers: Record<string, LambdaHttpHandler> = { endpoint, tracker };
     const api: LocalHttpApi = await startLocalHttpApi(
       ROUTES.filter((route) => handlers[route.target] !== undefined).map((route) => ({ route, handler: handlers[route.target]! })),
       { port },

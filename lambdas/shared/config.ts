@@ -24,3 +24,10 @@ export const endpointEnvShape = {
   [ENV.PUBLIC_BASE_URL]: z.url().optional(),
   [ENV.ANNOUNCE_URL]: z.url().optional(),
 };
+
+export const trackerEnvShape = {
+  [ENV.SWARM_TABLE]: z.string().min(1),
+  [ENV.ANNOUNCE_INTERVAL]: positiveInt.default(1800),
+  [ENV.MIN_ANNOUNCE_INTERVAL]: positiveInt.default(300),
+  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z.stringbool().default(false),
+};

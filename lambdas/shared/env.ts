@@ -19,4 +19,10 @@ export const ENV = {
   PUBLIC_BASE_URL: 'PUBLIC_BASE_URL',
   /** Announce URL written into torrents; defaults to `<public base URL>/announce`. */
   ANNOUNCE_URL: 'ANNOUNCE_URL',
+  /** Seconds between a tracker client's regular announces. */
+  ANNOUNCE_INTERVAL: 'ANNOUNCE_INTERVAL_SECONDS',
+  /** Seconds a tracker client must leave between announces of its own accord. */
+  MIN_ANNOUNCE_INTERVAL: 'MIN_ANNOUNCE_INTERVAL_SECONDS',
+  /** `true`: the tracker takes a peer's address from its `ip`/`ipv4`/`ipv6` parameters, not the connection. */
+  TRUST_ANNOUNCE_IP_HINTS: 'TRUST_ANNOUNCE_IP_HINTS',
 } as const;

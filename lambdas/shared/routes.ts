@@ -28,6 +28,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'GET', path: '/announce', target: 'tracker' },
+  { method: 'GET', path: '/scrape', target: 'tracker' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
