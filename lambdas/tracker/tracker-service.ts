@@ -23,6 +23,17 @@ export interface TrackerServiceDeps {
   readonly registrationCacheSeconds?: number;
 }
 
+/**
+ * A download completed when the client says so, or when a leecher we know of announces with
+ * nothing left (aria2 with --seed-time=0 goes straight to `stopped` with left=0). A client that
+ * was already seeding, or repeats `completed`, has not downloaded the torrent again.
+ */
+function completedDownload(request: AnnounceRequest, previous: StoredPeer | undefined, nowSeconds: number): boolean {
+  if (request.left !== 0) return false;
+  const known = previous !== undefined && isLive(previous, nowSeconds) ? previous : undefined;
+  return known === undefined ? request.event === 'completed' : !known.seeder;
+}
+
 /** Registered infohashes remembered per container; a hot torrent is then one read a minute, not one per announce. */
 const MAX_REMEMBERED_TORRENTS = 10_000;
 
@@ -61,9 +72,7 @@ export class TrackerService {
       this.deps.store.samplePeers(infoHash, randomPlacement(this.random), SAMPLE_LIMIT),
     ]);
     if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
-    // A client that repeats `completed` (or was already seeding) has not downloaded the torrent again.
-    const wasSeeding = write.previous !== undefined && write.previous.seeder && isLive(write.previous, now);
-    if (request.event === 'completed' && !wasSeeding) await this.deps.store.countDownload(infoHash);
+    if (completedDownload(request, write.previous, now)) await this.deps.store.countDownload(infoHash);
 
     const others = withoutPeer(sample, request.peerId);
     const counts = estimateCounts(others, now);

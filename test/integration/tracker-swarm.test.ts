@@ -116,6 +116,17 @@ describe('announce lifecycle', () => {
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 1 });
   });
 
+  it('counts a leecher that stops with nothing left as a download, once (aria2 with --seed-time=0 never says completed)', async () => {
+    const t = await registeredTorrent();
+    await tracker.announce(request(t, 'aria2', { event: 'started' }));
+    await tracker.announce(request(t, 'aria2', { event: 'stopped', left: 0 }));
+    await tracker.announce(request(t, 'aria2', { event: 'stopped', left: 0 }));
+    await tracker.announce(request(t, 'other', { event: 'started' }));
+    await tracker.announce(request(t, 'other', { left: 0 }));
+    await tracker.announce(request(t, 'other', { event: 'completed', left: 0 }));
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 2 });
+  });
+
   it('a peer that starts as a seeder and a stop from a peer never seen count nothing', async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'seed', { event: 'started', left: 0 }));
