@@ -18,10 +18,15 @@ const optionalNumber = (name: string): number | undefined => {
 };
 
 const ttl = optionalNumber('presignedUrlTtlSeconds');
+const announceInterval = optionalNumber('announceIntervalSeconds');
+const minAnnounceInterval = optionalNumber('minAnnounceIntervalSeconds');
 new S3TorrentStack(app, String(context('stackName') ?? 'S3Torrent'), {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: optionalNumber('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
   publicBaseUrl: context('publicBaseUrl') as string | undefined,
+  announceInterval: announceInterval === undefined ? undefined : Duration.seconds(announceInterval),
+  minAnnounceInterval: minAnnounceInterval === undefined ? undefined : Duration.seconds(minAnnounceInterval),
+  trustAnnounceIpHints: [true, 'true'].includes(context('trustAnnounceIpHints') as string | boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });

@@ -4,6 +4,7 @@ import type { Construct } from 'constructs';
 import { TorrentEndpoint } from './torrent-endpoint';
 import type { SourceBucket } from './source-buckets';
 import { TorrentStorage } from './storage';
+import { Tracker } from './tracker';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
@@ -13,6 +14,10 @@ export interface S3TorrentStackProps extends StackProps {
   /** Lifetime of presigned URLs behind the web seed and front door (default 1 hour). */
   readonly presignedUrlTtl?: Duration;
   readonly publicBaseUrl?: string;
+  /** Tracker announce intervals (defaults 30 and 5 minutes) and whether to trust `ip` hints (default no). */
+  readonly announceInterval?: Duration;
+  readonly minAnnounceInterval?: Duration;
+  readonly trustAnnounceIpHints?: boolean;
   /** RETAIN (default) keeps tables and the metadata bucket when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -24,6 +29,7 @@ export class S3TorrentStack extends Stack {
   readonly api: HttpApi;
   readonly storage: TorrentStorage;
   readonly endpoint: TorrentEndpoint;
+  readonly tracker: Tracker;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -42,6 +48,13 @@ export class S3TorrentStack extends Stack {
       inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
       presignedUrlTtl: props.presignedUrlTtl ?? Duration.hours(1),
       publicBaseUrl: props.publicBaseUrl,
+    });
+    this.tracker = new Tracker(this, 'Tracker', {
+      api: this.api,
+      storage: this.storage,
+      announceInterval: props.announceInterval,
+      minAnnounceInterval: props.minAnnounceInterval,
+      trustAnnounceIpHints: props.trustAnnounceIpHints,
     });
     new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Append /{bucket}/{key}?torrent' });
   }

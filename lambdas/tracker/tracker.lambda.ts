@@ -1,5 +1,5 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createAwsClients } from '../shared/aws-clients';
+import { createDynamoDbClient } from '../shared/aws-clients';
 import { readEnv, trackerEnvShape } from '../shared/config';
 import { ENV } from '../shared/env';
 import { trackerDeps } from './deps';
@@ -10,7 +10,7 @@ const logger = new Logger({ serviceName: 's3-torrent-tracker' });
 
 export const handler = makeTrackerHandler(
   trackerDeps(
-    createAwsClients(),
+    { dynamoDb: createDynamoDbClient() },
     {
       swarmTable: env[ENV.SWARM_TABLE],
       policy: { interval: env[ENV.ANNOUNCE_INTERVAL], minInterval: env[ENV.MIN_ANNOUNCE_INTERVAL] },
