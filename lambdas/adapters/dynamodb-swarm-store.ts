@@ -113,6 +113,26 @@ export class DynamoDbSwarmStore implements SwarmStore {
     }
   }
 
+  async removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void> {
+    await Promise.all(
+      peers.map(async (peer) => {
+        try {
+          await this.db.send(
+            new DeleteCommand({
+              TableName: this.tableName,
+              Key: { [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) },
+              ConditionExpression: '#ttl <= :now',
+              ExpressionAttributeNames: { '#ttl': TTL },
+              ExpressionAttributeValues: { ':now': nowSeconds },
+            }),
+          );
+        } catch (err) {
+          if (!(err instanceof ConditionalCheckFailedException)) throw err;
+        }
+      }),
+    );
+  }
+
   async countDownload(infoHash: string): Promise<void> {
     try {
       await this.db.send(

@@ -33,6 +33,11 @@ export interface SwarmStore {
   putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
   /** Removes a peer (a `stopped` event) unless another client owns its peer id. */
   removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
+  /**
+   * Deletes peers that have expired (and are still expired: one that announced again is kept).
+   * DynamoDB's own TTL deletion can take days; until then expired peers would crowd samples.
+   */
+  removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void>;
   /** Adds one to the torrent's completed downloads, atomically. */
   countDownload(infoHash: string): Promise<void>;
   /** At most `limit` peers in ring order from `start`, wrapping round once (expired ones included). */

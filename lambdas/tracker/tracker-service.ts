@@ -1,7 +1,7 @@
 import { peerLifetime, validatePolicy, type AnnouncePolicy } from '../core/tracker/announce-policy';
 import { MAX_NUMWANT, type AnnounceRequest } from '../core/tracker/requests';
 import type { AnnounceAnswer, ScrapeEntry } from '../core/tracker/responses';
-import { estimateCounts, isLive, peerPlacement, randomPlacement, selectPeers, withoutPeer } from '../core/tracker/swarm-sample';
+import { estimateCounts, isLive, peerPlacement, randomPlacement, selectPeers, withoutPeer, type SwarmSample } from '../core/tracker/swarm-sample';
 import { TrackerError } from '../core/tracker/tracker-error';
 import type { StoredPeer, SwarmStore } from '../ports/swarm-store';
 
@@ -11,6 +11,12 @@ import type { StoredPeer, SwarmStore } from '../ports/swarm-store';
  * swarm larger than the sample; exact below it).
  */
 export const SAMPLE_LIMIT = MAX_NUMWANT;
+
+/**
+ * Expired peers an announce deletes from what it read. At 56 announces/s (100,000 peers) that is
+ * room for hundreds of silent departures a second, far more than swarms shed.
+ */
+export const MAX_SWEEP = 8;
 
 export const UNREGISTERED_TORRENT = 'unregistered torrent: this tracker serves only torrents built by this service';
 
@@ -72,16 +78,18 @@ export class TrackerService {
       this.deps.store.samplePeers(infoHash, randomPlacement(this.random), SAMPLE_LIMIT),
     ]);
     if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
-    if (completedDownload(request, write.previous, now)) await this.deps.store.countDownload(infoHash);
-
     const others = withoutPeer(sample, request.peerId);
+    await Promise.all([
+      completedDownload(request, write.previous, now) ? this.deps.store.countDownload(infoHash) : undefined,
+      this.sweep(infoHash, others, now),
+    ]);
     const counts = estimateCounts(others, now);
     return {
       interval: this.policy.interval,
       minInterval: this.policy.minInterval,
       complete: counts.complete + (!stopping && seeder ? 1 : 0),
       incomplete: counts.incomplete + (!stopping && !seeder ? 1 : 0),
-      peers: stopping ? [] : selectPeers(others, { ...peer }, request.numwant, now),
+      peers: stopping ? [] : selectPeers(others, peer, request.numwant, now),
     };
   }
 
@@ -98,6 +106,12 @@ export class TrackerService {
       return { infoHash, ...estimateCounts(sample, now), downloaded: torrent.downloaded };
     });
     return (await Promise.all(entries)).filter((e): e is ScrapeEntry => e !== undefined);
+  }
+
+  /** Best effort: a failed sweep costs nothing but a later retry, so it never fails the announce. */
+  private async sweep(infoHash: string, sample: SwarmSample, now: number): Promise<void> {
+    const expired = sample.members.filter((m) => !isLive(m, now)).slice(0, MAX_SWEEP);
+    if (expired.length > 0) await this.deps.store.removeExpiredPeers(infoHash, expired, now).catch(() => undefined);
   }
 
   private async requireRegistered(infoHash: string): Promise<void> {

@@ -150,7 +150,7 @@ describe('announce lifecycle', () => {
 });
 
 describe('expiry', () => {
-  it('drops peers past their lifetime from peers and counts although DynamoDB has not deleted them', async () => {
+  it('drops peers past their lifetime from peers and counts although DynamoDB has not deleted them, then deletes them', async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'old'));
     now = new Date(now.getTime() + 30_000);
@@ -160,10 +160,25 @@ describe('expiry', () => {
     const answer = await tracker.announce(request(t, 'observer'));
     expect(ids(answer.peers)).toEqual(['recent']);
     expect(answer).toMatchObject({ complete: 1, incomplete: 1 });
+    // The announce read 'old' (DynamoDB Local, like DynamoDB, had not deleted it) and swept it.
     const items = await clients.dynamoDb.send(
       new QueryCommand({ TableName: table, KeyConditionExpression: 'infoHash = :h AND begins_with(entry, :p)', ExpressionAttributeValues: { ':h': t.toString('hex'), ':p': 'peer#' } }),
     );
-    expect(items.Count).toBe(3);
+    expect(items.Items?.map((i) => String(i.entry).slice(-40))).toEqual(
+      expect.arrayContaining([peerId('recent'), peerId('observer')].map((id) => id.toString('hex'))),
+    );
+    expect(items.Count).toBe(2);
+  });
+
+  it('sweeps only peers that are still expired', async () => {
+    const t = await registeredTorrent();
+    await tracker.announce(request(t, 'comeback'));
+    const stale = (await store.samplePeers(t.toString('hex'), 0, 10)).members;
+    now = new Date(now.getTime() + (peerLifetime(policy) + 5) * 1000);
+    // It announced again after the stale read: the stale copy must not delete it.
+    await tracker.announce(request(t, 'comeback'));
+    await store.removeExpiredPeers(t.toString('hex'), stale, Math.floor(now.getTime() / 1000));
+    expect(ids((await tracker.announce(request(t, 'observer'))).peers)).toEqual(['comeback']);
   });
 
   it('lets a new client take over the peer id of an expired peer', async () => {
