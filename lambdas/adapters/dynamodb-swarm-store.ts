@@ -1,10 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DeleteCommand,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -70,22 +71,36 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 
   async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
-    const owner = ownershipCondition(peer, nowSeconds);
+    const key = peerKey(infoHash, peer);
+    const owner = ownership(peer);
+    const refresh = updateOf(peerAttributes(peer));
     try {
+      // A new peer, or its owner announcing again: UpdateItem keeps the entry's download mark.
+      const out = await this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: refresh.expression,
+          ConditionExpression: `attribute_not_exists(#sk) OR (#ttl > :now AND (${owner.condition}))`,
+          ExpressionAttributeNames: { ...refresh.names, ...owner.names, '#sk': SK, '#ttl': TTL },
+          ExpressionAttributeValues: { ...refresh.values, ...owner.values, ':now': nowSeconds },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+    try {
+      // An expired entry belongs to no one: replace it whole, download mark included. (It may have
+      // been swept since the update failed: then there is nothing to replace.)
       const out = await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: {
-            [PK]: infoHash,
-            [SK]: peerEntry(peer.placement, peer.peerId),
-            ipv4: peer.ipv4,
-            ipv6: peer.ipv6,
-            port: peer.port,
-            seeder: peer.seeder,
-            clientKey: peer.key,
-            [TTL]: peer.expiresAt,
-          },
-          ...owner,
+          Item: { ...key, ...definedOnly(peerAttributes(peer)) },
+          ConditionExpression: 'attribute_not_exists(#sk) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#sk': SK, '#ttl': TTL },
+          ExpressionAttributeValues: { ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -97,12 +112,15 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 
   async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    const owner = ownership(peer);
     try {
       const out = await this.db.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) },
-          ...ownershipCondition(peer, nowSeconds),
+          Key: peerKey(infoHash, peer),
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${owner.condition}`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL },
+          ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -120,7 +138,7 @@ export class DynamoDbSwarmStore implements SwarmStore {
           await this.db.send(
             new DeleteCommand({
               TableName: this.tableName,
-              Key: { [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) },
+              Key: peerKey(infoHash, peer),
               ConditionExpression: '#ttl <= :now',
               ExpressionAttributeNames: { '#ttl': TTL },
               ExpressionAttributeValues: { ':now': nowSeconds },
@@ -133,21 +151,44 @@ export class DynamoDbSwarmStore implements SwarmStore {
     );
   }
 
-  async countDownload(infoHash: string): Promise<void> {
+  async recordDownload(infoHash: string, peer: StoredPeer | undefined): Promise<void> {
+    const count = {
+      TableName: this.tableName,
+      Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
+      UpdateExpression: 'ADD #downloaded :one',
+      // Never create a registration item: only the endpoint registers torrents.
+      ConditionExpression: 'attribute_exists(#sk)',
+      ExpressionAttributeNames: { '#downloaded': 'downloaded', '#sk': SK },
+      ExpressionAttributeValues: { ':one': 1 },
+    };
     try {
+      if (peer === undefined) {
+        // The peer stopped, its entry is gone: nothing to mark, and a repeated stop finds no entry to count from.
+        await this.db.send(new UpdateCommand(count));
+        return;
+      }
+      // Mark and count together, so a failure cannot leave a download marked but uncounted.
       await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
-          UpdateExpression: 'ADD downloaded :one',
-          // Never create a registration item: only the endpoint registers torrents.
-          ConditionExpression: 'attribute_exists(#sk)',
-          ExpressionAttributeNames: { '#sk': SK },
-          ExpressionAttributeValues: { ':one': 1 },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: peerKey(infoHash, peer),
+                UpdateExpression: 'SET #counted = :yes',
+                ConditionExpression: 'attribute_exists(#sk) AND attribute_not_exists(#counted)',
+                ExpressionAttributeNames: { '#counted': DOWNLOAD_COUNTED, '#sk': SK },
+                ExpressionAttributeValues: { ':yes': true },
+              },
+            },
+            { Update: count },
+          ],
         }),
       );
     } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      // Already counted (a concurrent or repeated `completed`), or no longer registered.
+      const alreadyCounted = err instanceof ConditionalCheckFailedException || (err instanceof TransactionCanceledException && onlyConditionsFailed(err));
+      if (!alreadyCounted) throw err;
     }
   }
 
@@ -179,27 +220,61 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 }
 
+/** Set on a peer entry once its download has been counted. */
+const DOWNLOAD_COUNTED = 'downloadCounted';
+
+const peerKey = (infoHash: string, peer: StoredPeer) => ({ [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) });
+
+/** What an announce writes; absent addresses and keys are removed from an existing entry. */
+function peerAttributes(peer: StoredPeer): Record<string, string | number | boolean | undefined> {
+  return { ipv4: peer.ipv4, ipv6: peer.ipv6, port: peer.port, seeder: peer.seeder, clientKey: peer.key, [TTL]: peer.expiresAt };
+}
+
+function definedOnly<T>(record: Record<string, T | undefined>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, T>;
+}
+
+/** `SET` the defined attributes, `REMOVE` the undefined ones; every name goes through a placeholder. */
+function updateOf(attributes: Record<string, unknown>) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set: string[] = [];
+  const remove: string[] = [];
+  for (const [name, value] of Object.entries(attributes)) {
+    names[`#a_${name}`] = name;
+    if (value === undefined) {
+      remove.push(`#a_${name}`);
+    } else {
+      values[`:a_${name}`] = value;
+      set.push(`#a_${name} = :a_${name}`);
+    }
+  }
+  return { expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`, names, values };
+}
+
 /**
- * The entry may be written (or deleted) by the client that owns it: no live entry, the same address
- * (either family) or the same `key`. Anyone else gets ConditionalCheckFailed.
+ * A request comes from the client that owns a live entry when it shares an address with it (either
+ * family) or brings the same `key`.
  */
-function ownershipCondition(peer: StoredPeer, nowSeconds: number) {
-  const terms = ['attribute_not_exists(#sk)', '#ttl <= :now'];
-  const values: Record<string, unknown> = { ':now': nowSeconds };
-  const names: Record<string, string> = { '#sk': SK, '#ttl': TTL };
-  if (peer.ipv4 !== undefined) {
-    terms.push('ipv4 = :ipv4');
-    values[':ipv4'] = peer.ipv4;
-  }
-  if (peer.ipv6 !== undefined) {
-    terms.push('ipv6 = :ipv6');
-    values[':ipv6'] = peer.ipv6;
-  }
-  if (peer.key !== undefined) {
-    terms.push('clientKey = :key');
-    values[':key'] = peer.key;
-  }
-  return { ConditionExpression: terms.join(' OR '), ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+function ownership(peer: StoredPeer) {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const match = (attribute: string, value: string | undefined) => {
+    if (value === undefined) return;
+    names[`#o_${attribute}`] = attribute;
+    values[`:o_${attribute}`] = value;
+    terms.push(`#o_${attribute} = :o_${attribute}`);
+  };
+  match('ipv4', peer.ipv4);
+  match('ipv6', peer.ipv6);
+  match('clientKey', peer.key);
+  // Every request has a source address, so terms is never empty in practice; if it were, nobody owns it.
+  return { condition: terms.length > 0 ? terms.join(' OR ') : 'attribute_not_exists(#sk)', names, values };
+}
+
+function onlyConditionsFailed(err: TransactionCanceledException): boolean {
+  return (err.CancellationReasons ?? []).every((r) => r.Code === undefined || r.Code === 'None' || r.Code === 'ConditionalCheckFailed');
 }
 
 function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
@@ -214,5 +289,6 @@ function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
     seeder: item.seeder === true,
     key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
     expiresAt: item[TTL],
+    downloadCounted: item[DOWNLOAD_COUNTED] === true,
   };
 }

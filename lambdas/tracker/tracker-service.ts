@@ -30,14 +30,16 @@ export interface TrackerServiceDeps {
 }
 
 /**
- * A download completed when the client says so, or when a leecher we know of announces with
- * nothing left (aria2 with --seed-time=0 goes straight to `stopped` with left=0). A client that
- * was already seeding, or repeats `completed`, has not downloaded the torrent again.
+ * A download completed when the client says so (BEP 3: never sent by a client that started
+ * complete, but Transmission may announce `started` with left=0 and then `completed` when it
+ * finished before its first announce), or when a leecher we know of announces with nothing left
+ * (aria2 with --seed-time=0 goes straight to `stopped` with left=0). Each entry counts once.
  */
 function completedDownload(request: AnnounceRequest, previous: StoredPeer | undefined, nowSeconds: number): boolean {
   if (request.left !== 0) return false;
   const known = previous !== undefined && isLive(previous, nowSeconds) ? previous : undefined;
-  return known === undefined ? request.event === 'completed' : !known.seeder;
+  if (known?.downloadCounted) return false;
+  return request.event === 'completed' || (known !== undefined && !known.seeder);
 }
 
 /** Registered infohashes remembered per container; a hot torrent is then one read a minute, not one per announce. */
@@ -80,7 +82,7 @@ export class TrackerService {
     if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
     const others = withoutPeer(sample, request.peerId);
     await Promise.all([
-      completedDownload(request, write.previous, now) ? this.deps.store.countDownload(infoHash) : undefined,
+      completedDownload(request, write.previous, now) ? this.deps.store.recordDownload(infoHash, stopping ? undefined : peer) : undefined,
       this.sweep(infoHash, others, now),
     ]);
     const counts = estimateCounts(others, now);

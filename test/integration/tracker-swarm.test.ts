@@ -127,6 +127,33 @@ describe('announce lifecycle', () => {
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 2 });
   });
 
+  it("counts Transmission's `started` with nothing left followed by `completed` (it finished before announcing), once", async () => {
+    const t = await registeredTorrent();
+    await tracker.announce(request(t, 'transmission', { event: 'started', left: 0 }));
+    await tracker.announce(request(t, 'transmission', { event: 'completed', left: 0 }));
+    // A retried `completed` (its answer lost) and later announces are not new downloads.
+    await tracker.announce(request(t, 'transmission', { event: 'completed', left: 0 }));
+    await tracker.announce(request(t, 'transmission', { left: 0 }));
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 1 });
+  });
+
+  it('counts concurrent repeats of one `completed` once', async () => {
+    const t = await registeredTorrent();
+    await tracker.announce(request(t, 'racer', { event: 'started' }));
+    await Promise.allSettled(Array.from({ length: 4 }, () => tracker.announce(request(t, 'racer', { event: 'completed', left: 0 }))));
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 1 });
+  });
+
+  it('a peer id reused after its entry expired starts afresh: its next download counts', async () => {
+    const t = await registeredTorrent();
+    await tracker.announce(request(t, 'again', { event: 'started' }));
+    await tracker.announce(request(t, 'again', { event: 'completed', left: 0 }));
+    now = new Date(now.getTime() + (peerLifetime(policy) + 1) * 1000);
+    await tracker.announce(request(t, 'again', { event: 'started' }));
+    await tracker.announce(request(t, 'again', { event: 'completed', left: 0 }));
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 2 });
+  });
+
   it('a peer that starts as a seeder and a stop from a peer never seen count nothing', async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'seed', { event: 'started', left: 0 }));
