@@ -17,8 +17,9 @@ export const TORRENT_TABLE_SCHEMA = {
  *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
  * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
  *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
- *   `clientKey` (hex of the announce `key`), `expiresAt`. Placement first spreads peers uniformly
- *   over the sort key, so a bounded range read from a random point is a random sample.
+ *   `clientKey` (hex of the announce `key`), `expiresAt`, and `downloadCounted` (bool) once its
+ *   download is counted. Placement first spreads peers uniformly over the sort key, so a bounded
+ *   range read from a random point is a random sample.
  */
 export const SWARM_TABLE_SCHEMA = {
   /** Hex infohash (40 characters). */
