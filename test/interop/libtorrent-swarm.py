@@ -60,6 +60,8 @@ class Member:
         self.handle = self.session.add_torrent(params)
         self.replies = 0
         self.replies_after_finish = 0
+        # The most peers one tracker answer carried: proof the tracker introduced this session.
+        self.most_peers_from_tracker = 0
         self.finished_at = None
         self.sources = set()
         self.errors = []
@@ -68,12 +70,14 @@ class Member:
         for alert in self.session.pop_alerts():
             if isinstance(alert, lt.tracker_reply_alert):
                 self.replies += 1
+                self.most_peers_from_tracker = max(self.most_peers_from_tracker, alert.num_peers)
                 if self.finished_at is not None:
                     self.replies_after_finish += 1
             elif isinstance(alert, lt.torrent_finished_alert) and self.finished_at is None:
                 self.finished_at = time.time()
             elif alert.category() & lt.alert.category_t.error_notification:
                 self.errors.append(alert.message())
+        # Sampled, so a short-lived connection may be missed: this is for spotting other sources.
         for peer in self.handle.get_peer_info():
             self.sources.update(name for name, flag in SOURCES.items() if peer.source & flag)
 
@@ -83,6 +87,7 @@ class Member:
             'name': self.name,
             'seeding': status.is_seeding,
             'tracker_replies': self.replies,
+            'most_peers_from_tracker': self.most_peers_from_tracker,
             'replies_after_finish': self.replies_after_finish,
             'peer_sources': sorted(self.sources),
             'seconds': None if self.finished_at is None else round(self.finished_at - started, 2),
