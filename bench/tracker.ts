@@ -12,11 +12,11 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDbTorrentRegistry } from '../lambdas/adapters/dynamodb-torrent-registry';
 import { createDynamoDbClient } from '../lambdas/shared/aws-clients';
 import { DEFAULT_NAMES } from '../local/local-service';
 import { freePort, waitFor } from '../local/ports';
 import { LOCAL_CREDENTIALS } from '../local/s3';
+import { registerTorrents } from '../test/support/swarm';
 import { announceQuery, decodeAnnounce } from '../test/support/tracker-client';
 
 const ANNOUNCES = positive('BENCH_ANNOUNCES', 4000);
@@ -133,8 +133,7 @@ async function startLocalTracker(): Promise<{ url: string; stop: () => Promise<v
       return output.includes('is running');
     }, 90_000);
     const db = createDynamoDbClient({ dynamoDbEndpoint: `http://127.0.0.1:${dynamoDbPort}`, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
-    const registry = new DynamoDbTorrentRegistry(db, DEFAULT_NAMES.swarmTable);
-    await registry.register({ infoHashes: infoHashes.map((h) => h.toString('hex')), bucket: 'bench', key: 'bench', name: 'bench', size: 1 });
+    await registerTorrents(db, DEFAULT_NAMES.swarmTable, infoHashes.map((h) => h.toString('hex')));
     db.destroy();
   } catch (err) {
     await stop();

@@ -25,9 +25,12 @@ export const endpointEnvShape = {
   [ENV.ANNOUNCE_URL]: z.url().optional(),
 };
 
+// Written in the functional form zod/mini also accepts, so it reads the same under either import.
+const seconds = () => z.coerce.number().check(z.int(), z.positive());
+
 export const trackerEnvShape = {
-  [ENV.SWARM_TABLE]: z.string().min(1),
-  [ENV.ANNOUNCE_INTERVAL]: positiveInt.default(1800),
-  [ENV.MIN_ANNOUNCE_INTERVAL]: positiveInt.default(300),
-  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z.stringbool().default(false),
+  [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
+  [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(seconds(), 300),
+  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(z.stringbool(), false),
 };

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DynamoDbTorrentRegistry } from '../../lambdas/adapters/dynamodb-torrent-registry';
 import { bdecode } from '../../lambdas/core/bencode';
 import { percentEncodeBytes } from '../../lambdas/core/tracker/query-string';
 import { createAwsClients } from '../../lambdas/shared/aws-clients';
@@ -11,6 +10,7 @@ import { makeTrackerHandler, UNAVAILABLE } from '../../lambdas/tracker/tracker';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
 import { freePort } from '../../local/ports';
 import { putObject, startTestService, testBytes } from '../support/service';
+import { registerTorrents } from '../support/swarm';
 import { announceQuery, decodeAnnounce, decodeScrape, scrapeQuery } from '../support/tracker-client';
 
 type Service = Awaited<ReturnType<typeof startTestService>>;
@@ -28,13 +28,7 @@ describe('GET /announce and /scrape on the HTTP API', () => {
   beforeAll(async () => {
     service = await startTestService({ announceIntervalSeconds: 120, minAnnounceIntervalSeconds: 30 });
     registered = Buffer.alloc(20, 0x42);
-    await new DynamoDbTorrentRegistry(service.clients.dynamoDb, service.names.swarmTable).register({
-      infoHashes: [registered.toString('hex')],
-      bucket: service.bucket,
-      key: 'k',
-      name: 'k',
-      size: 1,
-    });
+    await registerTorrents(service.clients.dynamoDb, service.names.swarmTable, [registered.toString('hex')]);
   });
   afterAll(() => service.stop());
 
@@ -71,7 +65,7 @@ describe('GET /announce and /scrape on the HTTP API', () => {
 
   it('scrapes several torrents in one request', async () => {
     const other = Buffer.alloc(20, 0x43);
-    await new DynamoDbTorrentRegistry(service.clients.dynamoDb, service.names.swarmTable).register({ infoHashes: [other.toString('hex')], bucket: 'b', key: 'o', name: 'o', size: 1 });
+    await registerTorrents(service.clients.dynamoDb, service.names.swarmTable, [other.toString('hex')]);
     await get(`${service.apiUrl}/announce?${announceQuery({ infoHash: other, peerId: id('scrape-seed'), port: 7100, left: 0, event: 'completed' })}`);
     const { res, body } = await get(`${service.apiUrl}/scrape?${scrapeQuery([registered, other, Buffer.alloc(20, 0x44)])}`);
     expect(res.status).toBe(200);

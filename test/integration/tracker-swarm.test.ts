@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSwarmStore, peerEntry } from '../../lambdas/adapters/dynamodb-swarm-store';
-import { DynamoDbTorrentRegistry } from '../../lambdas/adapters/dynamodb-torrent-registry';
 import { peerLifetime } from '../../lambdas/core/tracker/announce-policy';
 import type { AnnounceRequest } from '../../lambdas/core/tracker/requests';
 import { peerPlacement } from '../../lambdas/core/tracker/swarm-sample';
@@ -11,6 +10,7 @@ import { SAMPLE_LIMIT, TrackerService, UNREGISTERED_TORRENT } from '../../lambda
 import { LOCAL_CREDENTIALS } from '../../local/s3';
 import { ensureTable } from '../../local/tables';
 import { standInEndpoints, testClients, uniqueSuffix } from '../support/service';
+import { registerTorrents } from '../support/swarm';
 
 const clients = testClients();
 const table = `swarm-${uniqueSuffix()}`;
@@ -29,7 +29,6 @@ function countingClient(db: DynamoDBDocumentClient, scanned: number[]): DynamoDB
 
 const scanned: number[] = [];
 const store = new DynamoDbSwarmStore(countingClient(clients.dynamoDb, scanned), table);
-const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, table);
 let now = new Date('2030-01-01T00:00:00Z');
 const tracker = new TrackerService({ store, policy, clock: () => now, registrationCacheSeconds: 0 });
 
@@ -37,7 +36,7 @@ let torrentCounter = 0;
 async function registeredTorrent(): Promise<Buffer> {
   const infoHash = Buffer.alloc(20);
   infoHash.write(`torrent-${uniqueSuffix()}-${torrentCounter++}`);
-  await registry.register({ infoHashes: [infoHash.toString('hex')], bucket: 'b', key: 'k', name: 'n', size: 1 });
+  await registerTorrents(clients.dynamoDb, table, [infoHash.toString('hex')]);
   return infoHash;
 }
 
