@@ -6,6 +6,7 @@ import { PublicApi, type CustomDomain } from './public-api';
 import type { SourceBucket } from './source-buckets';
 import { TorrentStorage } from './storage';
 import { TorrentEndpoint } from './torrent-endpoint';
+import { Tracker } from './tracker';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
@@ -20,6 +21,10 @@ export interface S3TorrentStackProps extends StackProps {
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** An existing SNS topic for alarm notifications. */
   readonly alarmTopicArn?: string;
+  /** Tracker announce intervals (defaults 30 and 5 minutes) and whether to trust `ip` hints (default no). */
+  readonly announceInterval?: Duration;
+  readonly minAnnounceInterval?: Duration;
+  readonly trustAnnounceIpHints?: boolean;
   /** RETAIN (default) keeps tables and the metadata bucket when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -32,6 +37,7 @@ export class S3TorrentStack extends Stack {
   readonly storage: TorrentStorage;
   readonly endpoint: TorrentEndpoint;
   readonly monitoring: Monitoring;
+  readonly tracker: Tracker;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -62,5 +68,13 @@ export class S3TorrentStack extends Stack {
       value: this.storage.signingSecret.secretArn,
       description: 'npm run sign-link -- --secret-id <this> <ApiUrl>/<bucket>/<key> mints links to private objects',
     });
+    this.tracker = new Tracker(this, 'Tracker', {
+      api: this.api.api,
+      storage: this.storage,
+      announceInterval: props.announceInterval,
+      minAnnounceInterval: props.minAnnounceInterval,
+      trustAnnounceIpHints: props.trustAnnounceIpHints,
+    });
+    this.monitoring.watchFunction('Tracker', this.tracker.function);
   }
 }

@@ -35,6 +35,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   // The object routes again, for callers signing with AWS credentials (private sources without a link).
   { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
   { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
+  { method: 'GET', path: '/announce', target: 'tracker' },
+  { method: 'GET', path: '/scrape', target: 'tracker' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
