@@ -40,7 +40,7 @@ new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   inlineHashLimitBytes: positive('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
-  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 100, burstLimit: burstLimit ?? 200 } : undefined,
+  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1000, burstLimit: burstLimit ?? 2000 } : undefined,
   alarmTopicArn: text('alarmTopicArn'),
   announceInterval: announceInterval === undefined ? undefined : Duration.seconds(announceInterval),
   minAnnounceInterval: minAnnounceInterval === undefined ? undefined : Duration.seconds(minAnnounceInterval),

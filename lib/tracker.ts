@@ -44,9 +44,12 @@ export class Tracker extends Construct {
         [ENV.ANNOUNCE_INTERVAL]: String(policy.interval),
         [ENV.MIN_ANNOUNCE_INTERVAL]: String(policy.minInterval),
         [ENV.TRUST_ANNOUNCE_IP_HINTS]: String(props.trustAnnounceIpHints ?? false),
+        // Metrics (EMF) already write one line per request; a log line per announce would double it.
+        POWERTOOLS_LOG_LEVEL: 'WARN',
       },
     });
     props.storage.grantSwarm(this.function);
+    props.storage.grantSigningKey(this.function);
 
     const integration = new HttpLambdaIntegration('Integration', this.function);
     for (const route of ROUTES.filter((r) => r.target === 'tracker')) {

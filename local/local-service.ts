@@ -12,6 +12,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
 import { trackerDeps } from '../lambdas/tracker/deps';
 import { makeTrackerHandler } from '../lambdas/tracker/tracker';
+import { recordTrackerMetrics } from '../lambdas/tracker/metrics';
 import { DEFAULT_ANNOUNCE_POLICY } from '../lambdas/core/tracker/announce-policy';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
@@ -137,16 +138,22 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       recordEndpointMetrics,
     ) as LambdaHttpHandler;
     const interval = options.announceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.interval;
-    const tracker = makeTrackerHandler(
-      trackerDeps(
-        clients,
-        {
-          swarmTable: names.swarmTable,
-          policy: { interval, minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval) },
-          trustIpHints: options.trustAnnounceIpHints ?? false,
-        },
-        logger,
+    const tracker = instrumented(
+      makeTrackerHandler(
+        trackerDeps(
+          clients,
+          {
+            swarmTable: names.swarmTable,
+            signingKey,
+            policy: { interval, minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval) },
+            trustIpHints: options.trustAnnounceIpHints ?? false,
+          },
+          logger,
+        ),
       ),
+      logger,
+      metrics,
+      recordTrackerMetrics,
     ) as LambdaHttpHandler;
     const handlers: Record<string, LambdaHttpHandler> = { endpoint, tracker };
     const api: LocalHttpApi = await startLocalHttpApi(

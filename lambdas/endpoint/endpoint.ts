@@ -4,16 +4,13 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
-import { encodeKeyPath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
+import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
 import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
 import type { AccessMode, SourceAllowlist } from '../shared/sources';
 import type { ObjectStore } from '../ports/object-store';
 import type { TorrentForObject, TorrentService } from '../torrents/torrent-service';
 
 export const CREATED_BY = 's3-torrent/0.1';
-
-/** Where private torrents announce: the tracker checks the token against the infohash. */
-export const PRIVATE_ANNOUNCE_PREFIX = '/-/announce';
 
 export interface EndpointDeps {
   readonly service: TorrentService;
@@ -119,7 +116,7 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
     const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
     webSeed = `${webSeedPath}?${params}`;
-    announce = `${base}${PRIVATE_ANNOUNCE_PREFIX}/${deps.signer.announceToken(torrent.infoHash)}`;
+    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(torrent.infoHash))}`;
   } else {
     // The web seed is pinned to the version the torrent describes where the bucket is versioned.
     webSeed = webSeedPath + (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '');

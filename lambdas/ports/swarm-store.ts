@@ -6,6 +6,8 @@ export interface TrackedTorrent {
   readonly infoHash: string;
   /** Completed downloads so far. */
   readonly downloaded: number;
+  /** BEP 27 private torrent: served only to requests that carry its announce token. */
+  readonly private: boolean;
 }
 
 /** A peer to store: a swarm member plus the client's `key`, which proves ownership of its peer id. */

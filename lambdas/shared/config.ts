@@ -34,6 +34,7 @@ const seconds = () => z.coerce.number().check(z.int(), z.positive());
 
 export const trackerEnvShape = {
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
   [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
   [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(seconds(), 300),
   [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(z.stringbool(), false),

@@ -3,7 +3,7 @@ import { MAX_NUMWANT, type AnnounceRequest } from '../core/tracker/requests';
 import type { AnnounceAnswer, ScrapeEntry } from '../core/tracker/responses';
 import { estimateCounts, isLive, peerPlacement, randomPlacement, selectPeers, withoutPeer, type SwarmSample } from '../core/tracker/swarm-sample';
 import { TrackerError } from '../core/tracker/tracker-error';
-import type { StoredPeer, SwarmStore } from '../ports/swarm-store';
+import type { StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
 
 /**
  * Peers read per announce or scraped torrent. It bounds the cost of an announce whatever the swarm's
@@ -20,8 +20,15 @@ export const MAX_SWEEP = 8;
 
 export const UNREGISTERED_TORRENT = 'unregistered torrent: this tracker serves only torrents built by this service';
 
+/** Checks the token in a private torrent's announce URL (LinkSigner does). */
+export interface AnnounceTokens {
+  verifyAnnounceToken(infoHashHex: string, token: string): boolean;
+}
+
 export interface TrackerServiceDeps {
   readonly store: SwarmStore;
+  /** Without it, no token is accepted and private torrents are never served. */
+  readonly tokens?: AnnounceTokens;
   readonly policy: AnnouncePolicy;
   readonly clock?: () => Date;
   readonly random?: () => number;
@@ -50,7 +57,7 @@ export class TrackerService {
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly policy: AnnouncePolicy;
-  private readonly registered = new Map<string, number>();
+  private readonly registered = new Map<string, { until: number; private: boolean }>();
 
   constructor(private readonly deps: TrackerServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -58,9 +65,13 @@ export class TrackerService {
     this.policy = validatePolicy(deps.policy);
   }
 
-  async announce(request: AnnounceRequest): Promise<AnnounceAnswer> {
+  /**
+   * `token` is set on a private torrent's announce route. Private torrents are served only with
+   * their token; on the public routes they look unregistered, so their infohash leaks nothing.
+   */
+  async announce(request: AnnounceRequest, token?: string): Promise<AnnounceAnswer> {
     const infoHash = Buffer.from(request.infoHash).toString('hex');
-    await this.requireRegistered(infoHash);
+    await this.requireRegistered(infoHash, token);
     const now = this.nowSeconds();
     const seeder = request.left === 0;
     const stopping = request.event === 'stopped';
@@ -96,9 +107,10 @@ export class TrackerService {
   }
 
   /** Counts of the registered torrents among `infoHashes`; refused when none is registered. */
-  async scrape(infoHashes: readonly Uint8Array[]): Promise<ScrapeEntry[]> {
+  async scrape(infoHashes: readonly Uint8Array[], token?: string): Promise<ScrapeEntry[]> {
     const hexes = infoHashes.map((h) => Buffer.from(h).toString('hex'));
     const tracked = await this.deps.store.trackedTorrents(hexes);
+    for (const [hex, torrent] of tracked) if (!this.mayServe(torrent, token)) tracked.delete(hex);
     if (tracked.size === 0) throw new TrackerError(UNREGISTERED_TORRENT);
     const now = this.nowSeconds();
     const entries = infoHashes.map(async (infoHash, i): Promise<ScrapeEntry | undefined> => {
@@ -116,14 +128,25 @@ export class TrackerService {
     if (expired.length > 0) await this.deps.store.removeExpiredPeers(infoHash, expired, now).catch(() => undefined);
   }
 
-  private async requireRegistered(infoHash: string): Promise<void> {
+  private async requireRegistered(infoHash: string, token: string | undefined): Promise<void> {
     const nowMs = this.clock().getTime();
-    if ((this.registered.get(infoHash) ?? 0) > nowMs) return;
-    const tracked = await this.deps.store.trackedTorrents([infoHash]);
+    const remembered = this.registered.get(infoHash);
+    if (remembered !== undefined && remembered.until > nowMs) {
+      if (!this.mayServe({ infoHash, private: remembered.private }, token)) throw new TrackerError(UNREGISTERED_TORRENT);
+      return;
+    }
+    const torrent = (await this.deps.store.trackedTorrents([infoHash])).get(infoHash);
     this.registered.delete(infoHash);
-    if (!tracked.has(infoHash)) throw new TrackerError(UNREGISTERED_TORRENT);
+    if (torrent === undefined) throw new TrackerError(UNREGISTERED_TORRENT);
     if (this.registered.size >= MAX_REMEMBERED_TORRENTS) this.registered.delete(this.registered.keys().next().value as string);
-    this.registered.set(infoHash, nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000);
+    this.registered.set(infoHash, { until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000, private: torrent.private });
+    if (!this.mayServe(torrent, token)) throw new TrackerError(UNREGISTERED_TORRENT);
+  }
+
+  /** Public routes serve public torrents; a token route serves the torrent its token was made for. */
+  private mayServe(torrent: Pick<TrackedTorrent, 'infoHash' | 'private'>, token: string | undefined): boolean {
+    if (token === undefined) return !torrent.private;
+    return this.deps.tokens?.verifyAnnounceToken(torrent.infoHash, token) ?? false;
   }
 
   private nowSeconds(): number {

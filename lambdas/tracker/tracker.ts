@@ -47,15 +47,23 @@ export function makeTrackerHandler(deps: TrackerDeps) {
 async function answer(deps: TrackerDeps, event: APIGatewayProxyEventV2): Promise<Uint8Array> {
   const rawQuery = event.rawQueryString ?? '';
   switch (event.routeKey) {
-    case ROUTE.ANNOUNCE: {
+    case ROUTE.ANNOUNCE:
+    case ROUTE.PRIVATE_ANNOUNCE: {
       const request = parseAnnounceRequest(rawQuery, { sourceIp: event.requestContext.http.sourceIp, trustIpHints: deps.trustIpHints });
-      return encodeAnnounceResponse(await deps.tracker.announce(request), request);
+      return encodeAnnounceResponse(await deps.tracker.announce(request, tokenOf(event)), request);
     }
     case ROUTE.SCRAPE:
-      return encodeScrapeResponse(await deps.tracker.scrape(parseScrapeRequest(rawQuery)));
+    case ROUTE.PRIVATE_SCRAPE:
+      return encodeScrapeResponse(await deps.tracker.scrape(parseScrapeRequest(rawQuery), tokenOf(event)));
     default:
       throw new TrackerError(`no tracker route ${event.routeKey}`);
   }
+}
+
+/** The private torrent's token from the path, on the private routes only. */
+function tokenOf(event: APIGatewayProxyEventV2): string | undefined {
+  if (event.routeKey !== ROUTE.PRIVATE_ANNOUNCE && event.routeKey !== ROUTE.PRIVATE_SCRAPE) return undefined;
+  return event.pathParameters?.token ?? '';
 }
 
 function trackerResponse(body: Uint8Array): HttpResult {

@@ -26,7 +26,7 @@ describe('tracker', () => {
     const integrations = resources('AWS::ApiGatewayV2::Integration').filter(([, r]) => JSON.stringify(r.Properties.IntegrationUri).includes(id));
     expect(integrations).toHaveLength(1);
     expect(integrations[0]![1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
-    for (const routeKey of ['GET /announce', 'GET /scrape']) {
+    for (const routeKey of ['GET /announce', 'GET /scrape', 'GET /-/private/{token}/announce', 'GET /-/private/{token}/scrape']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrations[0]![0] }]] } });
     }
   });
@@ -43,6 +43,8 @@ describe('tracker', () => {
           [ENV.ANNOUNCE_INTERVAL]: '1200',
           [ENV.MIN_ANNOUNCE_INTERVAL]: '300',
           [ENV.TRUST_ANNOUNCE_IP_HINTS]: 'false',
+          // Private torrents' announce tokens are checked with the signing key.
+          [ENV.SIGNING_SECRET_ARN]: expect.anything(),
         }),
       },
     });

@@ -108,7 +108,7 @@ describe('when DynamoDB fails', () => {
   const failureOf = (body: string | undefined) => Buffer.from((bdecode(Buffer.from(body ?? '', 'base64')) as Record<string, Uint8Array>)['failure reason']!).toString();
   const handlerFor = (endpoint: string, deadlineMs?: number) => {
     const clients = createAwsClients({ dynamoDbEndpoint: endpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
-    const deps = trackerDeps(clients, { swarmTable: 'swarm', policy: { interval: 60, minInterval: 10 }, trustIpHints: false }, logger);
+    const deps = trackerDeps(clients, { swarmTable: 'swarm', signingKey: Buffer.alloc(32, 1), policy: { interval: 60, minInterval: 10 }, trustIpHints: false }, logger);
     return { handler: makeTrackerHandler({ ...deps, deadlineMs }), clients };
   };
 
