@@ -19,4 +19,10 @@ export const ENV = {
   PUBLIC_BASE_URL: 'PUBLIC_BASE_URL',
   /** Announce URL written into torrents; defaults to `<public base URL>/announce`. */
   ANNOUNCE_URL: 'ANNOUNCE_URL',
+  /** ARN of the hashing workflow; when set, objects above the inline limit are hashed by it (202 + job). */
+  STATE_MACHINE_ARN: 'HASHING_STATE_MACHINE_ARN',
+  /** Chunk Lambdas a hashing job runs at once (the Map's MaxConcurrency). */
+  HASH_MAX_CONCURRENCY: 'HASH_MAX_CONCURRENCY',
+  /** Overrides the chunk rule's 256 MiB minimum chunk size. */
+  HASH_MIN_CHUNK_BYTES: 'HASH_MIN_CHUNK_BYTES',
 } as const;

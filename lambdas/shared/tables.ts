@@ -10,6 +10,14 @@ export const TORRENT_TABLE_SCHEMA = {
   timeToLiveAttribute: 'expiresAt',
 } as const;
 
+/**
+ * Hashing-workflow job records share the torrent table under their own partitions,
+ * `job#<jobId>` (no bucket name contains `#`, so these never meet an object's `<bucket>/<key>`),
+ * with the sort key `job`. They are found by job id, as the status route needs.
+ */
+export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
+export const JOB_ITEM_SORT_KEY = 'job';
+
 export const SWARM_TABLE_SCHEMA = {
   /** Hex infohash (40 characters). */
   partitionKey: 'infoHash',
