@@ -18,6 +18,9 @@ const USAGE = `Usage: npm start -- [options]   (each option also reads an enviro
   --bucket NAME         a bucket to create at start        (BUCKET, default demo)
   --inline-limit BYTES  largest object hashed per request  (INLINE_HASH_LIMIT_BYTES, default 268435456)
   --public-url URL      base URL written into torrents     (PUBLIC_BASE_URL, default http://127.0.0.1:PORT)
+  --events LIST         pre-build torrents on upload, evict on delete: * or bucket[/prefix],...   (EVENT_SOURCES, default off)
+  --hash-concurrency N  chunks a hashing job hashes at once (HASH_MAX_CONCURRENCY, default 4)
+  --min-chunk BYTES     smallest workflow chunk             (HASH_MIN_CHUNK_BYTES, default 268435456)
   --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)`;
 
 async function main(): Promise<void> {
@@ -32,6 +35,9 @@ async function main(): Promise<void> {
       bucket: { type: 'string' },
       'inline-limit': { type: 'string' },
       'public-url': { type: 'string' },
+      events: { type: 'string' },
+      'hash-concurrency': { type: 'string' },
+      'min-chunk': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -56,6 +62,11 @@ async function main(): Promise<void> {
     createBuckets: [bucket],
     inlineHashLimit: int('--inline-limit', values['inline-limit'] ?? env.INLINE_HASH_LIMIT_BYTES ?? String(256 * 1024 * 1024)),
     publicBaseUrl: values['public-url'] ?? env.PUBLIC_BASE_URL,
+    events: values.events ?? env.EVENT_SOURCES,
+    workflow: {
+      maxConcurrency: optionalInt('--hash-concurrency', values['hash-concurrency'] ?? env.HASH_MAX_CONCURRENCY),
+      minChunkBytes: optionalInt('--min-chunk', values['min-chunk'] ?? env.HASH_MIN_CHUNK_BYTES),
+    },
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
   });
 
@@ -75,6 +86,9 @@ Get its torrent:
   curl -fsS -o some-file.torrent '${api}/${bucket}/some-file?torrent'
 
 Then open some-file.torrent in any BitTorrent client: S3 seeds it over HTTP.
+Objects above the inline limit answer 202 with a status URL (${api}/-/jobs/<id>) while the
+hashing workflow runs locally; ask again once it is done.${service.events ? `
+S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-built, deletes evicted.` : ''}
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -87,6 +101,10 @@ Press Ctrl-C to stop.`);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+function optionalInt(name: string, value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : int(name, value) || undefined;
 }
 
 function int(name: string, value: string): number {

@@ -1,4 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StepFunctionsHashingWorkflow } from '../adapters/step-functions-workflow';
 import { createAwsClients } from '../shared/aws-clients';
 import { endpointEnvShape, readEnv } from '../shared/config';
 import { ENV } from '../shared/env';
@@ -7,6 +9,7 @@ import { makeEndpointHandler } from './endpoint';
 
 const env = readEnv(endpointEnvShape);
 const logger = new Logger({ serviceName: 's3-torrent-endpoint' });
+const stateMachineArn = env[ENV.STATE_MACHINE_ARN];
 
 export const handler = makeEndpointHandler(
   endpointDeps(
@@ -22,5 +25,6 @@ export const handler = makeEndpointHandler(
       announceUrl: env[ENV.ANNOUNCE_URL],
     },
     logger,
+    { workflow: stateMachineArn ? new StepFunctionsHashingWorkflow(new SFNClient({}), stateMachineArn) : undefined },
   ),
 );

@@ -7,7 +7,9 @@ import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, without
 import { encodeKeyPath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
 import type { SourceAllowlist } from '../shared/sources';
 import type { ObjectStore } from '../ports/object-store';
-import type { TorrentService, TorrentForObject } from '../torrents/torrent-service';
+import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
+import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -19,6 +21,8 @@ export interface EndpointDeps {
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly logger: Logger;
+  /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
+  readonly jobs?: LargeObjectJobs;
 }
 
 /**
@@ -39,6 +43,7 @@ export function makeEndpointHandler(deps: EndpointDeps) {
 }
 
 async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  if (event.routeKey === ROUTE.JOB_STATUS) return jobStatusResponse(deps.jobs, deps.sources, event, publicBaseUrl(event, deps.publicBaseUrl));
   const { bucket, key } = objectFromPath(event);
   if (!deps.sources.allows(bucket, key)) {
     throw accessDenied(`This service does not serve ${bucket}/${key}.`);
@@ -50,7 +55,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
       return redirectToObject(deps, bucket, key, query.get('versionId') ?? undefined);
     case ROUTE.OBJECT_GET:
     case ROUTE.OBJECT_HEAD:
-      return query.has('torrent') ? torrentResponse(deps, event, await deps.service.torrentFor(bucket, key)) : redirectToObject(deps, bucket, key);
+      return query.has('torrent') ? torrentOrJobResponse(deps, event, await deps.service.torrentFor(bucket, key)) : redirectToObject(deps, bucket, key);
     default:
       throw badRequest(`No route for ${event.routeKey}.`);
   }
@@ -59,6 +64,12 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
 async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
   const url = await deps.store.presignGet(bucket, key, { versionId, expiresInSeconds: deps.presignedUrlTtlSeconds });
   return redirectResponse(url);
+}
+
+function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome): HttpResult {
+  if (!('job' in found)) return torrentResponse(deps, event, found);
+  if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs);
 }
 
 function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject): HttpResult {

@@ -17,17 +17,21 @@ export const ROUTE = {
   OBJECT_HEAD: 'HEAD /{bucket}/{key+}',
   WEBSEED_GET: 'GET /-/webseed/{bucket}/{key+}',
   WEBSEED_HEAD: 'HEAD /-/webseed/{bucket}/{key+}',
+  JOB_STATUS: 'GET /-/jobs/{jobId}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
 } as const;
 
 export const WEBSEED_PREFIX = '/-/webseed';
+/** Status of a hashing-workflow job: `${JOBS_PREFIX}/<jobId>`, the URL a 202 points to. */
+export const JOBS_PREFIX = '/-/jobs';
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'GET', path: '/-/jobs/{jobId}', target: 'endpoint' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;
