@@ -18,10 +18,14 @@ const optionalNumber = (name: string): number | undefined => {
 };
 
 const ttl = optionalNumber('presignedUrlTtlSeconds');
+const eventSources = parseSourceBuckets(list(context('eventSources')));
 new S3TorrentStack(app, String(context('stackName') ?? 'S3Torrent'), {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: optionalNumber('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
   publicBaseUrl: context('publicBaseUrl') as string | undefined,
+  hashConcurrency: optionalNumber('hashConcurrency'),
+  minChunkBytes: optionalNumber('minChunkBytes'),
+  eventSources,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
