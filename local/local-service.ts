@@ -136,7 +136,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     if (options.events !== undefined) {
       if (s3 === undefined) throw new Error('S3 events need the in-process S3 (do not pass s3Endpoint)');
       const onEvent = makeEventsHandler(
-        eventsDeps(clients, { ...names, sources: options.events, inlineHashLimit }, logger, { workflow, retry: workflowSettings?.retry }),
+        eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, { workflow, retry: workflowSettings?.retry }),
       );
       events = deliverS3Events(s3, onEvent, logger);
       const delivering = events;

@@ -16,6 +16,8 @@ export interface EventsSettings {
   readonly metadataBucket: string;
   readonly sources: string;
   readonly inlineHashLimit: number;
+  /** Only objects here get events acted on (default: every object served). */
+  readonly eventSources?: string;
 }
 
 /** Wires the events handler: the same torrent service `?torrent` uses, and the cache to evict from. */
@@ -36,6 +38,7 @@ export function eventsDeps(
     store,
     cache,
     sources: SourceAllowlist.parse(settings.sources),
+    eventSources: settings.eventSources === undefined ? undefined : SourceAllowlist.parse(settings.eventSources),
     logger,
   };
 }

@@ -10,7 +10,10 @@ export interface EventsDeps {
   readonly service: TorrentService;
   readonly store: ObjectStore;
   readonly cache: TorrentCache;
+  /** What the service serves: events for other objects are ignored. */
   readonly sources: SourceAllowlist;
+  /** Where events should act, when not every served object's (locally; on AWS the EventBridge rules filter). */
+  readonly eventSources?: SourceAllowlist;
   readonly logger: Logger;
 }
 
@@ -51,7 +54,8 @@ export function makeEventsHandler(deps: EventsDeps) {
 }
 
 async function created(deps: EventsDeps, event: ObjectEvent): Promise<EventOutcome> {
-  if (!deps.sources.allows(event.bucket, event.key)) return { event, outcome: 'not-served' };
+  const wanted = deps.sources.allows(event.bucket, event.key) && (deps.eventSources?.allows(event.bucket, event.key) ?? true);
+  if (!wanted) return { event, outcome: 'not-served' };
   try {
     const found = await deps.service.torrentFor(event.bucket, event.key);
     if ('job' in found) return { event, outcome: 'job', jobId: found.job.jobId, state: found.job.state };
