@@ -22,7 +22,8 @@ export type ToWorker = { readonly chunk: number } | { readonly done: true };
 export type FromWorker = { readonly ready: true } | { readonly chunk: number; readonly pieces: Uint8Array };
 
 const setup = workerData as WorkerSetup;
-/* eslint-disable @typescript-eslint/no-require-imports -- the SDK loads only for the S3 source */
+
+/** The SDK loads only for the S3 source: a file-source worker starts without it. */
 function s3Store(endpoint: string): ObjectStore {
   const { S3ObjectStore } = require('../lambdas/adapters/s3-object-store') as typeof import('../lambdas/adapters/s3-object-store');
   const { createAwsClients } = require('../lambdas/shared/aws-clients') as typeof import('../lambdas/shared/aws-clients');

@@ -73,10 +73,12 @@ export class LargeObjectJobs {
         // Built, then evicted (the object was deleted and the same bytes uploaded again): rebuild.
         return torrent !== undefined ? { torrent } : this.begin(head, cacheKey, jobId, current.attempt + 1, current.attempt);
       }
-      case 'FAILED':
-        return this.retryableAt(current) !== undefined && this.retryableAt(current)! <= this.clock()
+      case 'FAILED': {
+        const retryableAt = this.retryableAt(current);
+        return retryableAt !== undefined && retryableAt <= this.clock()
           ? this.begin(head, cacheKey, jobId, current.attempt + 1, current.attempt)
           : { job: current };
+      }
     }
   }
 
