@@ -4,7 +4,6 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { JOB_RESULTS_PREFIX } from '../lambdas/adapters/s3-chunk-results';
 import { ENV } from '../lambdas/shared/env';
 import {
   FUNCTION_TIMEOUT_SECONDS,
@@ -13,6 +12,7 @@ import {
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
 } from '../lambdas/workflow/definition';
+import { JOB_RESULTS_PREFIX } from '../lambdas/workflow/state';
 import { ServiceFunction } from './lambda-defaults';
 import { grantSourceRead, type SourceBucket } from './source-buckets';
 import type { TorrentStorage } from './storage';

@@ -1,8 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ChunkResultStore } from '../ports/chunk-results';
-
-/** Where chunk results live in the metadata bucket; a lifecycle rule expires leftovers (see HashingWorkflow). */
-export const JOB_RESULTS_PREFIX = 'jobs/';
+import { JOB_RESULTS_PREFIX } from '../workflow/state';
 
 /** Chunk piece hashes as small objects `jobs/<execution>/chunk-000123` in the metadata bucket. */
 export class S3ChunkResults implements ChunkResultStore {

@@ -23,6 +23,12 @@ export interface JobRef {
   readonly variant: string;
 }
 
+/**
+ * Where chunk results live in the metadata bucket (`jobs/<execution>/chunk-000123`); CDK gives the
+ * workflow functions this prefix only, and a lifecycle rule expires what a failed job left.
+ */
+export const JOB_RESULTS_PREFIX = 'jobs/';
+
 /** The only build variant the workflow makes: a v1 info dict (BEP 3). */
 export const WORKFLOW_VARIANT = 'v1';
 
