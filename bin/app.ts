@@ -35,6 +35,8 @@ const burstLimit = positive('throttleBurstLimit');
 const announceInterval = positive('announceIntervalSeconds');
 const minAnnounceInterval = positive('minAnnounceIntervalSeconds');
 
+const eventSources = parseSourceBuckets(list(context('eventSources')));
+
 new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: positive('inlineHashLimitBytes'),
@@ -45,6 +47,9 @@ new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   announceInterval: announceInterval === undefined ? undefined : Duration.seconds(announceInterval),
   minAnnounceInterval: minAnnounceInterval === undefined ? undefined : Duration.seconds(minAnnounceInterval),
   trustAnnounceIpHints: [true, 'true'].includes(context('trustAnnounceIpHints') as string | boolean),
+  hashConcurrency: positive('hashConcurrency'),
+  minChunkBytes: positive('minChunkBytes'),
+  eventSources,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

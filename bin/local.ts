@@ -21,6 +21,9 @@ const USAGE = `Usage: npm start -- [options]   (each option also reads an enviro
   --inline-limit BYTES  largest object hashed per request  (INLINE_HASH_LIMIT_BYTES, default 268435456)
   --public-url URL      base URL written into torrents     (PUBLIC_BASE_URL, default http://127.0.0.1:PORT)
   --announce-interval S tracker announce interval, seconds (ANNOUNCE_INTERVAL_SECONDS, default 1800)
+  --events LIST         pre-build torrents on upload, evict on delete: * or bucket[/prefix],...   (EVENT_SOURCES, default off)
+  --hash-concurrency N  chunks a hashing job hashes at once (HASH_MAX_CONCURRENCY, default 4)
+  --min-chunk BYTES     smallest workflow chunk             (HASH_MIN_CHUNK_BYTES, default 268435456)
   --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)`;
 
 async function main(): Promise<void> {
@@ -36,6 +39,9 @@ async function main(): Promise<void> {
       'inline-limit': { type: 'string' },
       'public-url': { type: 'string' },
       'announce-interval': { type: 'string' },
+      events: { type: 'string' },
+      'hash-concurrency': { type: 'string' },
+      'min-chunk': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -64,6 +70,11 @@ async function main(): Promise<void> {
     publicBaseUrl: values['public-url'] ?? env.PUBLIC_BASE_URL,
     signingKey,
     announceIntervalSeconds: int('--announce-interval', values['announce-interval'] ?? env.ANNOUNCE_INTERVAL_SECONDS ?? '1800'),
+    events: values.events ?? env.EVENT_SOURCES,
+    workflow: {
+      maxConcurrency: optionalInt('--hash-concurrency', values['hash-concurrency'] ?? env.HASH_MAX_CONCURRENCY),
+      minChunkBytes: optionalInt('--min-chunk', values['min-chunk'] ?? env.HASH_MIN_CHUNK_BYTES),
+    },
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
   });
 
@@ -87,6 +98,10 @@ Then open some-file.torrent in any BitTorrent client: S3 seeds it over HTTP.
 
 Private sources (--sources private:bucket[/prefix]) need a signed link:
   ${keyFile ? `npm run sign-link -- --key-file ${keyFile} '${api}/${bucket}/some-file'` : '(with --memory the signing key is random and not saved)'}
+
+Objects above the inline limit answer 202 with a status URL (${api}/-/jobs/<id>) while the
+hashing workflow runs locally; ask again once it is done.${service.events ? `
+S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-built, deletes evicted.` : ''}
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -108,6 +123,10 @@ function persistentSigningKey(file: string): Buffer {
   mkdirSync(resolve(file, '..'), { recursive: true });
   writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600 });
   return key;
+}
+
+function optionalInt(name: string, value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : int(name, value) || undefined;
 }
 
 function int(name: string, value: string): number {

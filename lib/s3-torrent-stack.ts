@@ -7,6 +7,8 @@ import type { SourceBucket } from './source-buckets';
 import { TorrentStorage } from './storage';
 import { TorrentEndpoint } from './torrent-endpoint';
 import { Tracker } from './tracker';
+import { HashingWorkflow } from './hashing-workflow';
+import { ObjectEvents } from './object-events';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
@@ -30,6 +32,12 @@ export interface S3TorrentStackProps extends StackProps {
   readonly trustAnnounceIpHints?: boolean;
   /** RETAIN (default) keeps tables and the metadata bucket when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
+  /** Chunk Lambdas one hashing job runs at once (default 100). */
+  readonly hashConcurrency?: number;
+  /** Overrides the chunk rule's 256 MiB minimum chunk size. */
+  readonly minChunkBytes?: number;
+  /** Buckets/prefixes whose uploads are pre-built and deletes evicted, via EventBridge (none by default). */
+  readonly eventSources?: readonly SourceBucket[];
 }
 
 export const DEFAULT_INLINE_HASH_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -41,6 +49,8 @@ export class S3TorrentStack extends Stack {
   readonly endpoint: TorrentEndpoint;
   readonly monitoring: Monitoring;
   readonly tracker: Tracker;
+  readonly workflow: HashingWorkflow;
+  readonly events?: ObjectEvents;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -79,5 +89,34 @@ export class S3TorrentStack extends Stack {
       trustAnnounceIpHints: props.trustAnnounceIpHints,
     });
     this.monitoring.watchFunction('Tracker', this.tracker.function);
+    this.workflow = new HashingWorkflow(this, 'HashingWorkflow', {
+      storage: this.storage,
+      sources: props.sources,
+      maxConcurrency: props.hashConcurrency,
+      minChunkBytes: props.minChunkBytes,
+    });
+    this.workflow.grantStartJobs(this.endpoint.function);
+    if (props.eventSources && props.eventSources.length > 0) {
+      const uncovered = props.eventSources.filter(
+        (e) => !props.sources.some((s) => s.bucketName === e.bucketName && (e.prefix ?? '').startsWith(s.prefix ?? '')),
+      );
+      if (uncovered.length > 0) {
+        Annotations.of(this).addWarningV2(
+          's3-torrent:eventSourceNotServed',
+          `Event sources outside the source buckets are ignored: ${uncovered.map((e) => `${e.bucketName}/${e.prefix ?? ''}`).join(', ')}`,
+        );
+      }
+      this.events = new ObjectEvents(this, 'ObjectEvents', {
+        storage: this.storage,
+        sources: props.sources,
+        eventSources: props.eventSources,
+        inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
+        workflow: this.workflow,
+      });
+      new CfnOutput(this, 'EventBuckets', {
+        value: [...new Set(props.eventSources.map((s) => s.bucketName))].join(','),
+        description: 'Turn on EventBridge notifications for these buckets (see README, S3 events)',
+      });
+    }
   }
 }

@@ -58,11 +58,24 @@ export class TorrentStorage extends Construct {
     this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
   }
 
-  /** Object-level access to the metadata bucket, with the exact actions (no `s3:*Object*` wildcards). */
-  grantMetadataObjects(fn: LambdaFunction, actions: string[]): void {
-    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.metadataBucket.arnForObjects('*')] }));
+  /**
+   * Object-level access to the metadata bucket (or one prefix of it), with the exact actions (no
+   * `s3:*Object*` wildcards); `list` adds s3:ListBucket limited to the same prefix.
+   */
+  grantMetadataObjects(fn: LambdaFunction, actions: string[], options: { prefix?: string; list?: boolean } = {}): void {
+    const prefix = options.prefix ?? '';
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.metadataBucket.arnForObjects(`${prefix}*`)] }));
+    if (options.list) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['s3:ListBucket'],
+          resources: [this.metadataBucket.bucketArn],
+          conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
+        }),
+      );
+    }
     Validations.of(fn.role ?? fn).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metadataBucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metadataBucket.node.defaultChild as CfnBucket)}.Arn>/${prefix}*]`,
       reason: "Objects of the service's own metadata bucket, whose keys are derived at run time (infohashes, job ids).",
     });
   }

@@ -21,6 +21,10 @@ import { startLocalHttpApi, type LambdaHttpHandler, type LocalHttpApi } from './
 import { freePort } from './ports';
 import { startLocalS3, LOCAL_CREDENTIALS, type LocalS3 } from './s3';
 import { ensureTable } from './tables';
+import { eventsDeps } from '../lambdas/events/deps';
+import { makeEventsHandler } from '../lambdas/events/events';
+import type { LocalHashingWorkflow } from './step-functions';
+import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
 
 export interface LocalServiceOptions {
   readonly apiPort?: number;
@@ -49,6 +53,10 @@ export interface LocalServiceOptions {
   readonly dynamoDbEndpoint?: string;
   /** Table and bucket names; tests give each suite its own. */
   readonly names?: Partial<LocalResourceNames>;
+  /** The hashing workflow for objects above the inline limit (run locally unless false). */
+  readonly workflow?: false | LocalWorkflowSettings;
+  /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
+  readonly events?: string;
 }
 
 export interface LocalResourceNames {
@@ -72,6 +80,10 @@ export interface LocalService {
   readonly signingKey: Uint8Array;
   /** The in-process s3rver, when this service started it (its 'event's are S3 notifications). */
   readonly s3?: LocalS3;
+  /** The local Step Functions runner of the hashing workflow, unless disabled. */
+  readonly workflow?: LocalHashingWorkflow;
+  /** S3 event delivery to the events handler, when enabled. */
+  readonly events?: LocalEvents;
   stop(): Promise<void>;
 }
 
@@ -115,6 +127,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     const port = options.apiPort ?? (await freePort());
     const publicBaseUrl = options.publicBaseUrl ?? `http://127.0.0.1:${port}`;
     const signingKey = options.signingKey ?? randomBytes(32);
+    const workflowSettings = options.workflow === false ? undefined : (options.workflow ?? {});
+    const workflow = workflowSettings && startLocalWorkflow(clients, names, workflowSettings, logger);
+    if (workflow) stops.push(() => workflow.stop());
+    const inlineHashLimit = options.inlineHashLimit ?? 256 * 1024 * 1024;
+    const sources = options.sources ?? '*';
     const endpoint = instrumented(
       makeEndpointHandler(
         endpointDeps(
@@ -123,14 +140,15 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             torrentTable: names.torrentTable,
             swarmTable: names.swarmTable,
             metadataBucket: names.metadataBucket,
-            sources: options.sources ?? '*',
-            inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
+            sources,
+            inlineHashLimit,
             presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
             signingKey,
             publicBaseUrl,
           },
           logger,
+          { workflow, retry: workflowSettings?.retry },
         ),
       ),
       logger,
@@ -162,7 +180,20 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       { port, iamCredentials: [LOCAL_CREDENTIALS] },
     );
     stops.push(() => api.stop());
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, stop: stopAll };
+    let events: LocalEvents | undefined;
+    if (options.events !== undefined) {
+      if (s3 === undefined) throw new Error('S3 events need the in-process S3 (do not pass s3Endpoint)');
+      const onEvent = makeEventsHandler(
+        eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, { workflow, retry: workflowSettings?.retry }),
+      );
+      events = deliverS3Events(s3, onEvent, logger);
+      const delivering = events;
+      stops.push(async () => {
+        delivering.stop();
+        await delivering.idle();
+      });
+    }
+    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, workflow, events, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

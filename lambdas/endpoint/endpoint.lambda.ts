@@ -1,3 +1,5 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StepFunctionsHashingWorkflow } from '../adapters/step-functions-workflow';
 import { createAwsClients } from '../shared/aws-clients';
 import { endpointEnvShape, readEnv } from '../shared/config';
 import { ENV } from '../shared/env';
@@ -9,6 +11,7 @@ import { recordEndpointMetrics } from './metrics';
 
 const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
+const stateMachineArn = env[ENV.STATE_MACHINE_ARN];
 
 // Built once per container; the first request waits for the signing key.
 const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
@@ -28,6 +31,7 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
         announceUrl: env[ENV.ANNOUNCE_URL],
       },
       logger,
+      { workflow: stateMachineArn ? new StepFunctionsHashingWorkflow(new SFNClient({}), stateMachineArn) : undefined },
     ),
   ),
 );

@@ -8,7 +8,9 @@ import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX } from '../sh
 import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
 import type { AccessMode, SourceAllowlist } from '../shared/sources';
 import type { ObjectStore } from '../ports/object-store';
-import type { TorrentForObject, TorrentService } from '../torrents/torrent-service';
+import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
+import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -24,6 +26,8 @@ export interface EndpointDeps {
   readonly announceUrl?: string;
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
+  readonly jobs?: LargeObjectJobs;
 }
 
 /**
@@ -56,6 +60,7 @@ const ROUTE_KINDS: Record<string, RouteKind> = {
 };
 
 async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  if (event.routeKey === ROUTE.JOB_STATUS) return jobStatusResponse(deps.jobs, deps.sources, event, publicBaseUrl(event, deps.publicBaseUrl));
   const kind = ROUTE_KINDS[event.routeKey];
   if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
@@ -75,7 +80,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     return redirectToObject(deps, bucket, key);
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private' });
-  return torrentResponse(deps, event, found, access);
+  return torrentOrJobResponse(deps, event, found, access);
 }
 
 /**
@@ -103,6 +108,12 @@ function authorize(
 async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
   const url = await deps.store.presignGet(bucket, key, { versionId, expiresInSeconds: deps.presignedUrlTtlSeconds });
   return redirectResponse(url);
+}
+
+function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome, access: AccessMode): HttpResult {
+  if (!('job' in found)) return torrentResponse(deps, event, found, access);
+  if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
 }
 
 function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {

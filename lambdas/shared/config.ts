@@ -27,6 +27,7 @@ export const endpointEnvShape = {
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
   [ENV.PUBLIC_BASE_URL]: z.optional(z.url()),
   [ENV.ANNOUNCE_URL]: z.optional(z.url()),
+  [ENV.STATE_MACHINE_ARN]: z.optional(z.string().check(z.startsWith('arn:'))),
 };
 
 // Written in the functional form zod/mini also accepts, so it reads the same under either import.
@@ -38,4 +39,36 @@ export const trackerEnvShape = {
   [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
   [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(seconds(), 300),
   [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(z.stringbool(), false),
+};
+
+/** The S3 events function: the endpoint's storage and hashing settings, without the HTTP ones. */
+export const eventsEnvShape = {
+  [ENV.TORRENT_TABLE]: endpointEnvShape[ENV.TORRENT_TABLE],
+  [ENV.SWARM_TABLE]: endpointEnvShape[ENV.SWARM_TABLE],
+  [ENV.METADATA_BUCKET]: endpointEnvShape[ENV.METADATA_BUCKET],
+  [ENV.SOURCES]: endpointEnvShape[ENV.SOURCES],
+  [ENV.INLINE_HASH_LIMIT]: endpointEnvShape[ENV.INLINE_HASH_LIMIT],
+  [ENV.STATE_MACHINE_ARN]: endpointEnvShape[ENV.STATE_MACHINE_ARN],
+};
+
+/** Every hashing-workflow function: the job records live in the torrent table. */
+export const workflowEnvShape = {
+  [ENV.TORRENT_TABLE]: z.string().check(z.minLength(1)),
+};
+
+/** Functions that read or write chunk results (and, for Assemble, cached info dicts). */
+export const workflowResultsEnvShape = {
+  ...workflowEnvShape,
+  [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
+};
+
+export const planChunksEnvShape = {
+  ...workflowEnvShape,
+  [ENV.HASH_MAX_CONCURRENCY]: z._default(positiveInt().check(z.maximum(10_000)), 100),
+  [ENV.HASH_MIN_CHUNK_BYTES]: z.optional(positiveInt()),
+};
+
+export const assembleTorrentEnvShape = {
+  ...workflowResultsEnvShape,
+  [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
 };

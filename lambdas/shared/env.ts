@@ -36,4 +36,10 @@ export const ENV = {
   MIN_ANNOUNCE_INTERVAL: 'MIN_ANNOUNCE_INTERVAL_SECONDS',
   /** `true`: the tracker takes a peer's address from its `ip`/`ipv4`/`ipv6` parameters, not the connection. */
   TRUST_ANNOUNCE_IP_HINTS: 'TRUST_ANNOUNCE_IP_HINTS',
+  /** ARN of the hashing workflow; when set, objects above the inline limit are hashed by it (202 + job). */
+  STATE_MACHINE_ARN: 'HASHING_STATE_MACHINE_ARN',
+  /** Chunk Lambdas a hashing job runs at once (the Map's MaxConcurrency). */
+  HASH_MAX_CONCURRENCY: 'HASH_MAX_CONCURRENCY',
+  /** Overrides the chunk rule's 256 MiB minimum chunk size. */
+  HASH_MIN_CHUNK_BYTES: 'HASH_MIN_CHUNK_BYTES',
 } as const;

@@ -21,6 +21,7 @@ export const ROUTE = {
   WEBSEED_HEAD: 'HEAD /-/webseed/{bucket}/{key+}',
   IAM_OBJECT_GET: 'GET /-/iam/{bucket}/{key+}',
   IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
+  JOB_STATUS: 'GET /-/jobs/{jobId}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
   PRIVATE_ANNOUNCE: 'GET /-/private/{token}/announce',
@@ -28,6 +29,8 @@ export const ROUTE = {
 } as const;
 
 export const WEBSEED_PREFIX = '/-/webseed';
+/** Status of a hashing-workflow job: `${JOBS_PREFIX}/<jobId>`, the URL a 202 points to. */
+export const JOBS_PREFIX = '/-/jobs';
 
 /** The announce URL of a private torrent, relative to the public base URL. */
 export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
@@ -46,6 +49,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   // from it (BEP 48: replace the last segment's `announce` with `scrape`) carries the token too.
   { method: 'GET', path: '/-/private/{token}/announce', target: 'tracker' },
   { method: 'GET', path: '/-/private/{token}/scrape', target: 'tracker' },
+  { method: 'GET', path: '/-/jobs/{jobId}', target: 'endpoint' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;

@@ -11,6 +11,14 @@ export const TORRENT_TABLE_SCHEMA = {
 } as const;
 
 /**
+ * Hashing-workflow job records share the torrent table under their own partitions,
+ * `job#<jobId>` (no bucket name contains `#`, so these never meet an object's `<bucket>/<key>`),
+ * with the sort key `job`. They are found by job id, as the status route needs.
+ */
+export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
+export const JOB_ITEM_SORT_KEY = 'job';
+
+/**
  * The tracker's table, one item collection per torrent:
  * - `entry = torrent`: the registration the endpoint writes when it builds a torrent (`bucket`,
  *   `key`, `name`, `size`, `registeredAt`); the tracker serves only infohashes that have one, and

@@ -5,7 +5,9 @@ import { ObjectChangedError, ServiceError } from '../shared/errors';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
+import type { HashingJob } from '../ports/job-store';
 import { hashObjectPieces, type HashOptions } from './hash-object';
+import type { LargeObjectJobs } from './large-object-jobs';
 
 export interface TorrentServiceDeps {
   readonly store: ObjectStore;
@@ -15,6 +17,8 @@ export interface TorrentServiceDeps {
   readonly inlineHashLimit: number;
   readonly clock?: () => Date;
   readonly hashOptions?: HashOptions;
+  /** Builds torrents above the inline limit with the hashing workflow; without it they are refused (413). */
+  readonly largeObjects?: LargeObjectJobs;
 }
 
 export interface TorrentForObject {
@@ -24,6 +28,15 @@ export interface TorrentForObject {
   /** True when the torrent came from the cache. */
   readonly cached: boolean;
 }
+
+/** An object above the inline limit whose torrent the hashing workflow is building (or failed to build). */
+export interface TorrentPending {
+  readonly head: ObjectHead;
+  readonly name: string;
+  readonly job: HashingJob;
+}
+
+export type TorrentOutcome = TorrentForObject | TorrentPending;
 
 /** Build options that change the info dict, and so the cache entry. */
 export interface BuildOptions {
@@ -38,6 +51,11 @@ export function variantOf(options: BuildOptions): string {
   return options.private ? `${DEFAULT_VARIANT}+private` : DEFAULT_VARIANT;
 }
 
+/** The build options a variant stands for (the workflow carries the variant, not the options). */
+export function optionsOfVariant(variant: string): BuildOptions {
+  return { private: variant.endsWith('+private') };
+}
+
 /**
  * Finds or builds the torrent of an object's current identity. A request always HEADs the object
  * first, so an overwritten object is rebuilt instead of served a stale torrent.
@@ -49,7 +67,7 @@ export class TorrentService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async torrentFor(bucket: string, key: string, options: BuildOptions = {}): Promise<TorrentForObject> {
+  async torrentFor(bucket: string, key: string, options: BuildOptions = {}): Promise<TorrentOutcome> {
     // One retry covers an object overwritten while it was being hashed; a second change in a row
     // is reported to the caller rather than chased.
     for (let attempt = 1; ; attempt++) {
@@ -61,7 +79,7 @@ export class TorrentService {
     }
   }
 
-  private async torrentForCurrentIdentity(bucket: string, key: string, options: BuildOptions): Promise<TorrentForObject> {
+  private async torrentForCurrentIdentity(bucket: string, key: string, options: BuildOptions): Promise<TorrentOutcome> {
     const head = await this.deps.store.head(bucket, key);
     const name = torrentNameForKey(key);
     if (name === undefined) {
@@ -75,6 +93,7 @@ export class TorrentService {
     if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, cached: true };
 
     if (head.size > this.deps.inlineHashLimit) {
+      if (this.deps.largeObjects !== undefined) return this.viaWorkflow(this.deps.largeObjects, head, name, cacheKey);
       throw new ServiceError(
         413,
         'ObjectTooLargeForInlineHashing',
@@ -85,6 +104,11 @@ export class TorrentService {
     await this.deps.cache.put(cacheKey, torrent);
     await this.deps.registry.register({ infoHashes: [torrent.infoHash], bucket, key, name, size: head.size, private: options.private === true });
     return { head, name, torrent, cached: false };
+  }
+
+  private async viaWorkflow(jobs: LargeObjectJobs, head: ObjectHead, name: string, cacheKey: TorrentCacheKey): Promise<TorrentOutcome> {
+    const found = await jobs.torrentOrJob(head, cacheKey);
+    return 'torrent' in found ? { head, name, torrent: found.torrent, cached: true } : { head, name, job: found.job };
   }
 
   private async build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {

@@ -6,15 +6,16 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 
-// cdk-nag's AWS Solutions pack over the whole stack, configured the way a real deployment is (source
-// buckets with and without prefixes, a custom domain, an alarm topic): every finding must be fixed or
+// cdk-nag's AWS Solutions pack over the whole stack, configured the way a real deployment is (public
+// and private sources with and without prefixes, S3 events, a custom domain, an alarm topic): every finding must be fixed or
 // acknowledged in code with a reason.
 it('passes cdk-nag AwsSolutions with every suppression justified in code', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'nag-'));
   try {
     const app = new App({ outdir });
     new S3TorrentStack(app, 'Nag', {
-      sources: parseSourceBuckets(['media-bucket', 'docs/public/']),
+      sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault/secret/']),
+      eventSources: parseSourceBuckets(['media-bucket/uploads/']),
       customDomain: { domainName: 'torrents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
       alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:alarms',
       env: { account: '123456789012', region: 'us-east-1' },

@@ -1,0 +1,38 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
+import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
+import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
+import { S3ChunkResults } from '../adapters/s3-chunk-results';
+import { S3ObjectStore } from '../adapters/s3-object-store';
+import type { AwsClients } from '../shared/aws-clients';
+import type { WorkflowSettings, WorkflowTaskDeps } from './tasks';
+
+/** The resources a workflow function was given; each function gets only those its task uses. */
+export interface WorkflowResources {
+  readonly torrentTable: string;
+  readonly metadataBucket?: string;
+  readonly swarmTable?: string;
+}
+
+/** Wires the workflow tasks' adapters; used by the four Lambda entries and the local runner alike. */
+export function workflowTaskDeps(clients: AwsClients, resources: WorkflowResources, settings: WorkflowSettings, logger?: Logger): WorkflowTaskDeps {
+  const { metadataBucket, swarmTable } = resources;
+  return {
+    store: new S3ObjectStore(clients.s3),
+    jobs: new DynamoDbJobStore(clients.dynamoDb, resources.torrentTable),
+    chunkResults: metadataBucket ? new S3ChunkResults(clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
+    cache: metadataBucket ? new DynamoDbTorrentCache(clients.dynamoDb, resources.torrentTable, clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
+    registry: swarmTable ? new DynamoDbTorrentRegistry(clients.dynamoDb, swarmTable) : notConfigured('the swarm table'),
+    settings,
+    logger,
+  };
+}
+
+/** Stands in for an adapter this function has no configuration (or permission) for; any use is a bug. */
+function notConfigured<T extends object>(what: string): T {
+  return new Proxy({} as T, {
+    get: (_target, property) => () => {
+      throw new Error(`${what} is not configured for this function (used by ${String(property)})`);
+    },
+  });
+}

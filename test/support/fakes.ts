@@ -1,0 +1,170 @@
+import { createHash } from 'node:crypto';
+import type { ByteRange } from '../../lambdas/core/ranges';
+import type { ChunkResultStore } from '../../lambdas/ports/chunk-results';
+import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
+import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
+import type { ObjectHead, ObjectStore } from '../../lambdas/ports/object-store';
+import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
+import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
+import { noSuchKey, ObjectChangedError } from '../../lambdas/shared/errors';
+import type { JobRef, WorkflowInput } from '../../lambdas/workflow/state';
+
+/**
+ * In-memory ports for unit and property tests of the workflow's logic. They keep the semantics
+ * the adapters have (pinned reads, conditional job updates); the adapters themselves are tested
+ * against the local S3 and DynamoDB.
+ */
+
+export class MemoryObjectStore implements ObjectStore {
+  readonly objects = new Map<string, { data: Buffer; etag: string }>();
+  /** Sizes of the pieces readRange yields, cycled: exercises arbitrary stream chunking. */
+  yieldSizes: number[] = [4096];
+  reads = 0;
+
+  put(bucket: string, key: string, data: Buffer): ObjectHead {
+    const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+    this.objects.set(`${bucket}/${key}`, { data, etag });
+    return { bucket, key, size: data.length, etag };
+  }
+
+  async head(bucket: string, key: string): Promise<ObjectHead> {
+    const o = this.objects.get(`${bucket}/${key}`);
+    if (o === undefined) throw noSuchKey(bucket, key);
+    return { bucket, key, size: o.data.length, etag: o.etag };
+  }
+
+  async *readRange(head: ObjectHead, range: ByteRange): AsyncIterable<Uint8Array> {
+    this.reads++;
+    const o = this.objects.get(`${head.bucket}/${head.key}`);
+    if (o === undefined || o.etag !== head.etag) throw new ObjectChangedError(head.bucket, head.key);
+    for (let at = range.start, i = 0; at < range.end; i++) {
+      const n = Math.max(1, this.yieldSizes[i % this.yieldSizes.length] ?? 1);
+      yield o.data.subarray(at, Math.min(at + n, range.end));
+      at += n;
+      await Promise.resolve();
+    }
+  }
+
+  async presignGet(bucket: string, key: string): Promise<string> {
+    return `memory://${bucket}/${key}`;
+  }
+}
+
+export class MemoryChunkResults implements ChunkResultStore {
+  readonly results = new Map<string, Uint8Array>();
+  async put(executionName: string, chunk: number, pieces: Uint8Array) {
+    this.results.set(`${executionName}/${chunk}`, Uint8Array.from(pieces));
+  }
+  async get(executionName: string, chunk: number) {
+    const r = this.results.get(`${executionName}/${chunk}`);
+    if (r === undefined) throw new Error(`no result for chunk ${chunk}`);
+    return r;
+  }
+  async deleteAll(executionName: string) {
+    const keys = [...this.results.keys()].filter((k) => k.startsWith(`${executionName}/`));
+    for (const k of keys) this.results.delete(k);
+    return keys.length;
+  }
+}
+
+type MutableJob = { -readonly [K in keyof HashingJob]: HashingJob[K] } & { chunksDone: Set<number> };
+
+export class MemoryJobStore implements JobStore {
+  readonly items = new Map<string, MutableJob>();
+  begins = 0;
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  async get(jobId: string): Promise<HashingJob | undefined> {
+    const item = this.items.get(jobId);
+    if (item === undefined) return undefined;
+    const { chunksDone: _c, ...job } = item;
+    return structuredClone(job);
+  }
+
+  async begin(job: NewJob, previousAttempt?: number): Promise<boolean> {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
+    const current = this.items.get(job.jobId);
+    if (previousAttempt === undefined ? current !== undefined : current?.attempt !== previousAttempt || current.state === 'RUNNING') return false;
+    this.begins++;
+    this.items.set(job.jobId, { ...job, state: 'RUNNING', piecesDone: 0, updatedAt: this.clock(), chunksDone: new Set() });
+    return true;
+  }
+
+  async recordChunk(job: JobRef, chunk: number, pieces: number) {
+    const item = this.running(job);
+    if (item === undefined || item.chunksDone.has(chunk)) return;
+    item.chunksDone.add(chunk);
+    item.piecesDone += pieces;
+    item.updatedAt = this.clock();
+  }
+
+  async noteError(job: JobRef, message: string) {
+    const item = this.running(job);
+    if (item) item.lastError = message;
+  }
+
+  async fail(job: JobRef, failure: JobFailure) {
+    const item = this.running(job);
+    if (item === undefined) return false;
+    Object.assign(item, { state: 'FAILED', failure, finishedAt: this.clock(), updatedAt: this.clock() });
+    return true;
+  }
+
+  async succeed(job: JobRef, infoHash: string) {
+    const item = this.running(job);
+    if (item === undefined) return false;
+    Object.assign(item, { state: 'SUCCEEDED', infoHash, piecesDone: item.piecesTotal, finishedAt: this.clock(), updatedAt: this.clock() });
+    return true;
+  }
+
+  async markChecked(job: JobRef) {
+    const item = this.running(job);
+    if (item) item.checkedAt = this.clock();
+  }
+
+  private running(job: JobRef): MutableJob | undefined {
+    const item = this.items.get(job.jobId);
+    return item?.attempt === job.attempt && item.state === 'RUNNING' ? item : undefined;
+  }
+}
+
+export class MemoryCache implements TorrentCache {
+  readonly entries = new Map<string, CachedTorrent>();
+  async get(key: TorrentCacheKey) {
+    return this.entries.get(id(key));
+  }
+  async put(key: TorrentCacheKey, torrent: CachedTorrent) {
+    for (const k of [...this.entries.keys()]) if (k.startsWith(`${key.bucket}/${key.key}#`) && !k.startsWith(`${key.bucket}/${key.key}#${key.identity}#`)) this.entries.delete(k);
+    this.entries.set(id(key), torrent);
+  }
+  async evictObject(bucket: string, key: string) {
+    const keys = [...this.entries.keys()].filter((k) => k.startsWith(`${bucket}/${key}#`));
+    for (const k of keys) this.entries.delete(k);
+    return keys.length;
+  }
+}
+const id = (key: TorrentCacheKey) => `${key.bucket}/${key.key}#${key.identity}#${key.variant}`;
+
+export class MemoryRegistry implements TorrentRegistry {
+  readonly registered: RegisteredTorrent[] = [];
+  async register(torrent: RegisteredTorrent) {
+    this.registered.push(torrent);
+  }
+}
+
+/** Records starts (one execution per name, as Step Functions keeps them) and answers describe from a table. */
+export class FakeWorkflow implements HashingWorkflow {
+  readonly started = new Map<string, WorkflowInput>();
+  readonly startCalls: string[] = [];
+  readonly descriptions = new Map<string, ExecutionDescription>();
+  async start(name: string, input: WorkflowInput) {
+    this.startCalls.push(name);
+    if (!this.started.has(name)) {
+      this.started.set(name, input);
+      this.descriptions.set(name, { status: 'RUNNING' });
+    }
+  }
+  async describe(name: string) {
+    return this.descriptions.get(name);
+  }
+}
