@@ -35,7 +35,8 @@ const MAX_RANGE_BYTES = 64 * 1024 * 1024;
  * worker reads its ranges through one reused buffer, and the ranges' hashes concatenate in order.
  */
 export async function hashFile(path: string, size: number, options: FileHashOptions): Promise<PieceHashes> {
-  if (size < (options.inlineBelowBytes ?? DEFAULT_INLINE_BELOW) || options.threads <= 1) return hashFileInline(path, size, options);
+  // Even one thread is a worker for a large file: the main thread stays free for signals and progress.
+  if (size < (options.inlineBelowBytes ?? DEFAULT_INLINE_BELOW)) return hashFileInline(path, size, options);
   // About eight ranges per thread balances the tail; a range is at least one piece.
   const target = Math.min(MAX_RANGE_BYTES, Math.max(MIN_RANGE_BYTES, Math.floor(size / (options.threads * 8))));
   const ranges = pieceAlignedRanges(size, options.pieceLength, target);

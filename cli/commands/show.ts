@@ -30,8 +30,8 @@ export function show(args: string[]): number {
     ['piece length', `${formatBytes(summary.pieceLength)} (${summary.pieceLength.toLocaleString('en-US')} bytes)`],
     ['pieces', summary.pieceCount.toLocaleString('en-US')],
     ['format', { v1: 'BitTorrent v1', v2: 'BitTorrent v2 (BEP 52)', hybrid: 'hybrid (v1 + v2)' }[summary.format]],
-    ['infohash v1', summary.infoHashV1],
-    ['infohash v2', summary.infoHashV2],
+    ['infohash v1', summary.infoHashV1 ?? undefined],
+    ['infohash v2', summary.infoHashV2 ?? undefined],
     ['private', summary.private ? 'yes' : undefined],
     ['source', summary.source],
     ...summary.trackers.map((tier, i): [string, string] => [summary.trackers.length > 1 ? `tracker tier ${i + 1}` : 'trackers', tier.join(', ')]),
@@ -63,7 +63,8 @@ export function readTorrent(path: string): TorrentMetainfo {
 }
 
 function summarize(meta: TorrentMetainfo) {
-  const hex = (h?: Uint8Array) => h && Buffer.from(h).toString('hex');
+  // Absent hashes are null rather than left out, so JSON readers see which versions the torrent has.
+  const hex = (h?: Uint8Array) => (h ? Buffer.from(h).toString('hex') : null);
   return {
     name: meta.name,
     size: meta.totalLength,
