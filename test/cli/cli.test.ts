@@ -76,10 +76,8 @@ describe('s3-torrent (local files)', () => {
     const out = path(`bad-${format}.torrent`);
     expect(await runCli(['create', `--${format}`, '-o', out, file])).toMatchObject({ status: 0 });
     const damaged = Buffer.from(data);
-    damaged[40 * KiB] ^= 1; // piece 1
-    damaged[100 * KiB] ^= 1; // piece 3
-    damaged[120 * KiB] ^= 1; // piece 3 again
-    damaged[data.length - 1] ^= 1; // piece 9, the short last one
+    // pieces 1, 3 (twice) and 9, the short last one
+    for (const offset of [40 * KiB, 100 * KiB, 120 * KiB, data.length - 1]) damaged[offset] = (damaged[offset] as number) ^ 1;
     const copy = path(`damaged-${format}.mkv`);
     writeFileSync(copy, damaged);
     const r = await runCli(['verify', out, copy]);
