@@ -78,6 +78,12 @@ export async function create(args: string[]): Promise<number> {
   const webSeeds = urlLists(values['web-seed'], '-w/--web-seed', ['http', 'https', 'ftp']).flat();
   if (values.name !== undefined) assertFileName(values.name);
   if (values.magnet && values.output === '-') throw usageError('--magnet prints to stdout, where -o - writes the torrent: use one of them');
+  if (format === 'v2' && webSeeds.some((url) => !url.endsWith('/'))) {
+    console.error(
+      's3-torrent: warning: libtorrent 2.0 appends the file name to the web seeds of v2-only torrents; ' +
+        'a web seed for --v2 should be the URL of the directory holding the file, ending in /',
+    );
+  }
   const creationDate = values['no-date'] ? undefined : sourceDateEpoch() ?? new Date();
 
   const source = await openSource(location, {

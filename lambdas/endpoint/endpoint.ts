@@ -4,9 +4,11 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
-import { encodeKeyPath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
+import { encodeKeyPath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
 import type { SourceAllowlist } from '../shared/sources';
-import type { ObjectStore } from '../ports/object-store';
+import type { ObjectHead, ObjectStore } from '../ports/object-store';
+import type { TorrentFormat } from '../core/build-info';
+import { infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject } from '../torrents/torrent-service';
 
 export const CREATED_BY = 's3-torrent/0.1';
@@ -48,9 +50,14 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     case ROUTE.WEBSEED_GET:
     case ROUTE.WEBSEED_HEAD:
       return redirectToObject(deps, bucket, key, query.get('versionId') ?? undefined);
+    case ROUTE.WEBSEED_VERSION_GET:
+    case ROUTE.WEBSEED_VERSION_HEAD:
+      return redirectToObject(deps, bucket, key, event.pathParameters?.versionId);
     case ROUTE.OBJECT_GET:
     case ROUTE.OBJECT_HEAD:
-      return query.has('torrent') ? torrentResponse(deps, event, await deps.service.torrentFor(bucket, key)) : redirectToObject(deps, bucket, key);
+      return query.has('torrent')
+        ? torrentResponse(deps, event, await deps.service.torrentFor(bucket, key, formatFromQuery(query)))
+        : redirectToObject(deps, bucket, key);
     default:
       throw badRequest(`No route for ${event.routeKey}.`);
   }
@@ -64,12 +71,10 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
 function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject): HttpResult {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
-  // The web seed is pinned to the version the torrent describes where the bucket is versioned.
-  const webSeed =
-    `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
-    (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '');
+  const webSeed = webSeedUrl(base, head, found.name, found.format);
   const file = encodeTorrentFile({
     info: torrent.info,
+    pieceLayers: torrent.pieceLayers,
     announce: deps.announceUrl ?? `${base}/announce`,
     urlList: [webSeed],
     creationDate: torrent.createdAt,
@@ -79,9 +84,54 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     'content-type': 'application/x-bittorrent',
     'content-disposition': attachmentDisposition(`${found.name}.torrent`),
     'cache-control': 'private, max-age=60',
-    'x-torrent-infohash': torrent.infoHash,
+    ...infoHashHeaders(torrent.info, found.format),
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
+}
+
+/**
+ * The web seed written into a torrent, pinned to the version the torrent describes where the bucket
+ * is versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
+ * 2.0 gives a single-file v2 torrent a tail padding file, takes it for a multi-file torrent and
+ * appends the file name to any web seed URL; BEP 19 clients append the name to a URL ending in `/`
+ * too. Either way the request names the object. A query string would end up before the appended
+ * name, so the version goes in the path (`/-/webseed-version/<version>/...`).
+ */
+function webSeedUrl(base: string, head: ObjectHead, name: string, format: TorrentFormat): string {
+  const directory = head.key.slice(0, head.key.length - name.length);
+  const asDirectory = format === 'v2' && head.key.endsWith(name) && (directory === '' || directory.endsWith('/'));
+  if (!asDirectory) {
+    return (
+      `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
+      (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '')
+    );
+  }
+  const prefix = head.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(head.versionId)}` : WEBSEED_PREFIX;
+  return `${base}${prefix}/${head.bucket}/${encodeKeyPath(directory)}`;
+}
+
+// `version=1` (the default: aria2 and Transmission 3 load only v1), `version=2` or `version=hybrid`.
+const FORMAT_OF_VERSION: Record<string, TorrentFormat> = { '1': 'v1', '2': 'v2', hybrid: 'hybrid' };
+
+function formatFromQuery(query: URLSearchParams): TorrentFormat {
+  const version = query.get('version');
+  if (version === null) return 'v1';
+  const format = FORMAT_OF_VERSION[version];
+  if (format === undefined) throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version)}.`, 'InvalidArgument');
+  return format;
+}
+
+/**
+ * `X-Torrent-Infohash` is the hash clients show for the torrent: the v1 SHA-1 (v1 and hybrid) or,
+ * for v2-only torrents, the full v2 SHA-256. `X-Torrent-Infohash-V2` is the v2 SHA-256 of v2 and
+ * hybrid torrents (trackers see its first 20 bytes).
+ */
+function infoHashHeaders(info: Uint8Array, format: TorrentFormat): Record<string, string> {
+  const hashes = infoHashesOf(info, format);
+  return {
+    'x-torrent-infohash': (hashes.v1 ?? hashes.v2) as string,
+    ...(hashes.v2 !== undefined ? { 'x-torrent-infohash-v2': hashes.v2 } : {}),
+  };
 }
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

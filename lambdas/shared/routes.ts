@@ -17,17 +17,23 @@ export const ROUTE = {
   OBJECT_HEAD: 'HEAD /{bucket}/{key+}',
   WEBSEED_GET: 'GET /-/webseed/{bucket}/{key+}',
   WEBSEED_HEAD: 'HEAD /-/webseed/{bucket}/{key+}',
+  /** The web seed of one version of an object, the version in the path (see endpoint.ts, webSeedUrl). */
+  WEBSEED_VERSION_GET: 'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
+  WEBSEED_VERSION_HEAD: 'HEAD /-/webseed-version/{versionId}/{bucket}/{key+}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
 } as const;
 
 export const WEBSEED_PREFIX = '/-/webseed';
+export const WEBSEED_VERSION_PREFIX = '/-/webseed-version';
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'GET', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'HEAD', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;

@@ -1,11 +1,11 @@
-import { encodeInfoV1, infoHashV1 } from '../core/info-dict';
-import { pieceLengthFor } from '../core/piece-length';
+import type { TorrentFormat } from '../core/build-info';
 import { torrentNameForKey } from '../core/torrent-name';
 import { ObjectChangedError, ServiceError } from '../shared/errors';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
-import { hashObjectPieces, type HashOptions } from './hash-object';
+import { announcedInfoHashes, buildObjectTorrent } from './build-torrent';
+import type { HashOptions } from './hash-object';
 
 export interface TorrentServiceDeps {
   readonly store: ObjectStore;
@@ -21,12 +21,13 @@ export interface TorrentForObject {
   readonly head: ObjectHead;
   readonly name: string;
   readonly torrent: CachedTorrent;
+  readonly format: TorrentFormat;
   /** True when the torrent came from the cache. */
   readonly cached: boolean;
 }
 
-/** Build options that change the info dict, and so the cache entry. */
-export const DEFAULT_VARIANT = 'v1';
+/** Build options that change the info dict, and so the cache entry: the torrent format. */
+export const DEFAULT_VARIANT: TorrentFormat = 'v1';
 
 /**
  * Finds or builds the torrent of an object's current identity. A request always HEADs the object
@@ -39,19 +40,19 @@ export class TorrentService {
     this.clock = deps.clock ?? (() => new Date());
   }
 
-  async torrentFor(bucket: string, key: string): Promise<TorrentForObject> {
+  async torrentFor(bucket: string, key: string, format: TorrentFormat = DEFAULT_VARIANT): Promise<TorrentForObject> {
     // One retry covers an object overwritten while it was being hashed; a second change in a row
     // is reported to the caller rather than chased.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.torrentForCurrentIdentity(bucket, key);
+        return await this.torrentForCurrentIdentity(bucket, key, format);
       } catch (err) {
         if (!(err instanceof ObjectChangedError) || attempt >= 2) throw err;
       }
     }
   }
 
-  private async torrentForCurrentIdentity(bucket: string, key: string): Promise<TorrentForObject> {
+  private async torrentForCurrentIdentity(bucket: string, key: string, format: TorrentFormat): Promise<TorrentForObject> {
     const head = await this.deps.store.head(bucket, key);
     const name = torrentNameForKey(key);
     if (name === undefined) {
@@ -60,9 +61,9 @@ export class TorrentService {
     if (head.size === 0) {
       throw new ServiceError(422, 'EmptyObject', `${key} is empty: a torrent cannot describe a zero-byte object.`);
     }
-    const cacheKey: TorrentCacheKey = { bucket, key, identity: objectIdentity(head), variant: DEFAULT_VARIANT };
+    const cacheKey: TorrentCacheKey = { bucket, key, identity: objectIdentity(head), variant: format };
     const cachedTorrent = await this.deps.cache.get(cacheKey);
-    if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, cached: true };
+    if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, format, cached: true };
 
     if (head.size > this.deps.inlineHashLimit) {
       throw new ServiceError(
@@ -71,22 +72,13 @@ export class TorrentService {
         `${key} has ${head.size} bytes; this deployment hashes objects of up to ${this.deps.inlineHashLimit} bytes per request.`,
       );
     }
-    const torrent = await this.build(head, name);
+    const torrent = await this.build(head, name, format);
     await this.deps.cache.put(cacheKey, torrent);
-    await this.deps.registry.register({ infoHashes: [torrent.infoHash], bucket, key, name, size: head.size });
-    return { head, name, torrent, cached: false };
+    await this.deps.registry.register({ infoHashes: announcedInfoHashes(torrent.info, format), bucket, key, name, size: head.size });
+    return { head, name, torrent, format, cached: false };
   }
 
-  private async build(head: ObjectHead, name: string): Promise<CachedTorrent> {
-    const pieceLength = pieceLengthFor(head.size);
-    const pieces = await hashObjectPieces(this.deps.store, head, pieceLength, undefined, this.deps.hashOptions);
-    const info = encodeInfoV1({ name, length: head.size, pieceLength, pieces });
-    return {
-      infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
-      info,
-      size: head.size,
-      pieceLength,
-      createdAt: this.clock(),
-    };
+  private build(head: ObjectHead, name: string, format: TorrentFormat): Promise<CachedTorrent> {
+    return buildObjectTorrent(this.deps.store, head, name, format, this.clock(), this.deps.hashOptions);
   }
 }
