@@ -44,7 +44,7 @@ const REDRAW_EVERY_MS = 100;
 export function progressOn(stream: NodeJS.WriteStream, total: number, now: () => number = Date.now): Progress {
   if (!stream.isTTY) return QUIET;
   const started = now();
-  let lastDraw = 0;
+  let lastDraw = -Infinity;
   let drawn = false;
   return {
     update(done) {

@@ -63,7 +63,8 @@ export async function openHttpUrl(url: string): Promise<DataSource> {
         const newHasher = () => new TorrentPieceHasher(request.pieceLength, request.format);
         const parts = await hashRangesInParallel(read, { start: 0, end: size }, request.pieceLength, newHasher, {
           concurrency: rangesSupported ? request.threads : 1,
-          rangeBytes: rangesSupported ? undefined : size,
+          // Without ranges the whole body is one read: one range of all the pieces.
+          rangeBytes: rangesSupported ? undefined : Math.ceil(size / request.pieceLength) * request.pieceLength,
           onProgress: (p) => request.onProgress?.(p.bytesHashed),
         });
         return concatPieceHashes(parts);
