@@ -40,7 +40,9 @@ describe('s3-torrent (local files)', () => {
 
   it.each(['v1', 'v2', 'hybrid'] as const)('create --%s, then show and verify agree, and --magnet prints the magnet link', async (format) => {
     const out = path(`m-${format}.torrent`);
-    const created = await runCli(['create', `--${format}`, '--magnet', '-a', 'http://t/announce', '-w', 'http://w/movie.mkv', '-o', out, file]);
+    // A v2-only torrent's web seed names the directory (libtorrent 2.0 appends the file name).
+    const seed = format === 'v2' ? 'http://w/' : 'http://w/movie.mkv';
+    const created = await runCli(['create', `--${format}`, '--magnet', '-a', 'http://t/announce', '-w', seed, '-o', out, file]);
     expect(created).toMatchObject({ status: 0, stderr: '' });
     const magnet = created.stdout.trim();
     const meta = parseTorrentFile(readFileSync(out));
@@ -59,7 +61,7 @@ describe('s3-torrent (local files)', () => {
       infoHashV1: hex(meta.infoHashV1) ?? null,
       infoHashV2: hex(meta.infoHashV2) ?? null,
       trackers: [['http://t/announce']],
-      webSeeds: ['http://w/movie.mkv'],
+      webSeeds: [seed],
       magnet,
     });
     const text = await runCli(['show', out]);
@@ -84,6 +86,11 @@ describe('s3-torrent (local files)', () => {
     expect(r).toMatchObject({ status: 1, stdout: expect.stringContaining('3 of 10 pieces do not match: 1, 3, 9') });
     writeFileSync(copy, data.subarray(1));
     expect(await runCli(['verify', out, copy])).toMatchObject({ status: 1, stdout: expect.stringContaining('no match') });
+  });
+
+  it('warns when a v2-only torrent gets a web seed that names the file rather than its directory', async () => {
+    const r = await runCli(['create', '--v2', '-w', 'http://w/movie.mkv', '-o', path('warned.torrent'), file]);
+    expect(r).toMatchObject({ status: 0, stderr: expect.stringContaining('ending in /') });
   });
 
   it('accepts 16 KiB pieces (-l 14) for v2 and hybrid only, as mktorrent refuses them for v1', async () => {
