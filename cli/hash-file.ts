@@ -25,6 +25,9 @@ export interface FileHashOptions {
   readonly onProgress?: (bytesHashed: number) => void;
 }
 
+// From the sources a thread needs tsx first (hash-worker.cjs); in the bundle this file is the
+// whole CLI, workers included (bundle-entry.ts).
+const WORKER_ENTRY = __filename.endsWith('.ts') ? join(__dirname, 'hash-worker.cjs') : __filename;
 const DEFAULT_INLINE_BELOW = 32 * 1024 * 1024;
 const MIN_RANGE_BYTES = 4 * 1024 * 1024;
 const MAX_RANGE_BYTES = 64 * 1024 * 1024;
@@ -55,7 +58,7 @@ export async function hashFile(path: string, size: number, options: FileHashOpti
         worker.postMessage(range === undefined ? null : ({ ...range, index: next++ } satisfies ToWorker));
       };
       for (let i = 0; i < threadCount; i++) {
-        const worker = new Worker(join(__dirname, 'hash-worker.cjs'), { workerData: setup });
+        const worker = new Worker(WORKER_ENTRY, { workerData: setup });
         workers.push(worker);
         worker.on('message', (message: FromWorker) => {
           if (message.kind === 'progress') {

@@ -159,3 +159,19 @@ describe('s3-torrent (local files)', () => {
     expect(existsSync(out)).toBe(false);
   }, 60_000);
 });
+
+describe('s3-torrent from its sources (no bundle)', () => {
+  it('writes the same torrent as the bundled CLI', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-source-'));
+    try {
+      const file = join(dir, 'f.bin');
+      writeFileSync(file, testBytes(40 * 1024 * 1024 + 3, 8)); // big enough for worker threads
+      const common = ['SOURCE_DATE_EPOCH=1700000000', process.execPath, CLI, 'create', '--hybrid', '-t', '2'];
+      expect(await run('env', [...common, '-o', join(dir, 'bundled.torrent'), file], 60_000)).toMatchObject({ status: 0 });
+      expect(await run('env', ['S3_TORRENT_FROM_SOURCE=1', ...common, '-o', join(dir, 'sources.torrent'), file], 60_000)).toMatchObject({ status: 0 });
+      expect(readFileSync(join(dir, 'sources.torrent')).equals(readFileSync(join(dir, 'bundled.torrent')))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
