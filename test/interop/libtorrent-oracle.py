@@ -3,8 +3,9 @@
 usage: libtorrent-oracle.py JOBS_JSON ANSWER_FILE
 
 JOBS_JSON is a list of jobs; the answer, written to ANSWER_FILE, is a JSON list with one result per job:
-- {"create": FILE, "format": "v1"|"v2"|"hybrid", "pieceLength": N}
-  libtorrent's create_torrent for that file: its infohashes and its piece layers (hex).
+- {"create": FILE, "format": "v1"|"v2"|"hybrid", "pieceLength": N, "out": PATH (optional)}
+  libtorrent's create_torrent for that file: its infohashes and its piece layers (hex); the
+  torrent itself is written to PATH when one is given.
 - {"load": TORRENT}
   loads a .torrent someone else made: the infohashes libtorrent computes, its name and size,
   or {"error": message} when libtorrent refuses it.
@@ -34,6 +35,9 @@ def create(job):
     lt.set_piece_hashes(ct, os.path.dirname(path))
     entry = ct.generate()
     encoded = lt.bencode(entry)
+    if 'out' in job:
+        with open(job['out'], 'wb') as out:
+            out.write(encoded)
     ti = lt.torrent_info(encoded)
     layers = entry.get(b'piece layers', {})
     return {

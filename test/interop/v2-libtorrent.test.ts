@@ -97,4 +97,16 @@ describeIf('libtorrent as the oracle for v1, v2 and hybrid torrents', () => {
       expect(pieceLayersOf(readFileSync(m.out))).toEqual(created[i]!.pieceLayers);
     });
   }, 120_000);
+
+  it('torrents libtorrent makes read back in `s3-torrent show` with its infohashes, and `verify` passes them', async () => {
+    const size = 3 * 1024 * KiB + 123;
+    const jobs = FORMATS.map((format) => ({ create: fileOf(size), format, pieceLength: 32 * KiB, out: join(dir, `libtorrent-${format}.torrent`) }));
+    const theirs = await oracle<OracleTorrent>(jobs);
+    for (const [i, job] of jobs.entries()) {
+      const shown = await runCli(['show', '--json', job.out]);
+      expect(shown.status).toBe(0);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ format: job.format, infoHashV1: theirs[i]!.v1, infoHashV2: theirs[i]!.v2, size });
+      expect(await runCli(['verify', job.out, fileOf(size)])).toMatchObject({ status: 0, stdout: expect.stringContaining('all 97 pieces match') });
+    }
+  }, 120_000);
 });
