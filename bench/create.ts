@@ -13,7 +13,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTorrentFile } from '../lambdas/core/metainfo';
@@ -63,19 +63,21 @@ const TOOLS: Tool[] = [
 interface Run {
   readonly seconds: number;
   readonly peakRssMiB?: number;
+  /** User + system CPU time: what the run cost, whatever else the machine was doing. */
+  readonly cpuSeconds?: number;
 }
 
 function timed(argv: string[], out: string): Run {
   rmSync(out, { force: true });
   const timeFile = `${out}.time`;
-  const wrapped = haveTime ? [TIME, '-f', '%e %M', '-o', timeFile, ...argv] : argv;
+  const wrapped = haveTime ? [TIME, '-f', '%e %M %U %S', '-o', timeFile, ...argv] : argv;
   const started = process.hrtime.bigint();
   const r = spawnSync(wrapped[0] as string, wrapped.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr?.toString()}`);
   if (!haveTime) return { seconds };
-  const [, maxRssKiB] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
-  return { seconds, peakRssMiB: (maxRssKiB as number) / 1024 };
+  const [, maxRssKiB, user, system] = readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number);
+  return { seconds, peakRssMiB: (maxRssKiB as number) / 1024, cpuSeconds: (user as number) + (system as number) };
 }
 
 function writeTestFile(path: string): void {
@@ -124,14 +126,16 @@ function main(): void {
     checkSameInfoHashes(available, dir);
 
     console.log('');
-    console.log(`${'tool'.padEnd(22)} ${'best s'.padStart(7)} ${'median s'.padStart(8)} ${'MiB/s'.padStart(7)} ${'peak RSS MiB'.padStart(12)}`);
+    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`${'tool'.padEnd(22)} ${'best s'.padStart(7)} ${'median s'.padStart(8)} ${'MiB/s'.padStart(7)} ${'CPU s'.padStart(6)} ${'peak RSS MiB'.padStart(12)}`);
     const best = new Map<string, Run>();
     for (const [tool, rs] of runs) {
       const fastest = rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
       const peak = rs.every((r) => r.peakRssMiB !== undefined) ? Math.max(...rs.map((r) => r.peakRssMiB as number)) : undefined;
       best.set(tool.label, { seconds: fastest.seconds, peakRssMiB: peak });
+      const cpu = rs.every((r) => r.cpuSeconds !== undefined) ? Math.min(...rs.map((r) => r.cpuSeconds as number)) : undefined;
       console.log(
-        `${tool.label.padEnd(22)} ${fmt(fastest.seconds).padStart(7)} ${fmt(median(rs.map((r) => r.seconds))).padStart(8)} ${fmt(SIZE / 1024 ** 2 / fastest.seconds, 0).padStart(7)} ${fmt(peak, 1).padStart(12)}`,
+        `${tool.label.padEnd(22)} ${fmt(fastest.seconds).padStart(7)} ${fmt(median(rs.map((r) => r.seconds))).padStart(8)} ${fmt(SIZE / 1024 ** 2 / fastest.seconds, 0).padStart(7)} ${fmt(cpu).padStart(6)} ${fmt(peak, 1).padStart(12)}`,
       );
     }
 
