@@ -1,27 +1,44 @@
 /**
  * The CDK app (`npx cdk synth`, `npx cdk deploy`). Configuration comes from context, in cdk.json or
  * on the command line, e.g. `npx cdk deploy -c s3-torrent:sourceBuckets=my-bucket,other/public/`.
+ * cdk-nag's AWS Solutions rules run on every synth: a finding fails it unless acknowledged in code.
  */
-import { App, Duration } from 'aws-cdk-lib';
+import { App, Duration, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { S3TorrentStack } from '../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../lib/source-buckets';
 
 const app = new App();
 const context = (name: string): unknown => app.node.tryGetContext(`s3-torrent:${name}`);
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : []);
-const optionalNumber = (name: string): number | undefined => {
+const text = (name: string): string | undefined => {
   const value = context(name);
-  if (value === undefined || value === '') return undefined;
+  return value === undefined || value === '' ? undefined : String(value);
+};
+const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : []);
+const positive = (name: string): number | undefined => {
+  const value = text(name);
+  if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`context s3-torrent:${name} must be a positive whole number, got ${JSON.stringify(value)}`);
   return n;
 };
 
-const ttl = optionalNumber('presignedUrlTtlSeconds');
-new S3TorrentStack(app, String(context('stackName') ?? 'S3Torrent'), {
+const ttl = positive('presignedUrlTtlSeconds');
+const domainName = text('domainName');
+const certificateArn = text('certificateArn');
+if ((domainName === undefined) !== (certificateArn === undefined)) {
+  throw new Error('context s3-torrent:domainName and s3-torrent:certificateArn go together');
+}
+const rateLimit = positive('throttleRateLimit');
+const burstLimit = positive('throttleBurstLimit');
+
+new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
-  inlineHashLimitBytes: optionalNumber('inlineHashLimitBytes'),
+  inlineHashLimitBytes: positive('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
-  publicBaseUrl: context('publicBaseUrl') as string | undefined,
+  customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
+  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 100, burstLimit: burstLimit ?? 200 } : undefined,
+  alarmTopicArn: text('alarmTopicArn'),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

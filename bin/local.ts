@@ -2,7 +2,9 @@
  * `npm start`: the whole service on this machine (S3 and DynamoDB stand-ins, tables, the HTTP API
  * and the same Lambda handlers `cdk deploy` ships). Ctrl-C stops everything it started.
  */
-import { resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { startLocalService } from '../local/local-service';
@@ -14,7 +16,7 @@ const USAGE = `Usage: npm start -- [options]   (each option also reads an enviro
   --dynamodb-port N     DynamoDB Local port                (DYNAMODB_PORT, default 8000)
   --data-dir DIR        where objects and tables persist   (DATA_DIR, default .local)
   --memory              keep nothing: temporary S3 directory, in-memory DynamoDB
-  --sources LIST        allowed buckets: * or bucket[/prefix],...   (SOURCE_BUCKETS, default *)
+  --sources LIST        allowed sources: * or [private:]bucket[/prefix],...   (SOURCE_BUCKETS, default *)
   --bucket NAME         a bucket to create at start        (BUCKET, default demo)
   --inline-limit BYTES  largest object hashed per request  (INLINE_HASH_LIMIT_BYTES, default 268435456)
   --public-url URL      base URL written into torrents     (PUBLIC_BASE_URL, default http://127.0.0.1:PORT)
@@ -46,6 +48,8 @@ async function main(): Promise<void> {
   const dynamoDbPort = int('--dynamodb-port', values['dynamodb-port'] ?? env.DYNAMODB_PORT ?? '8000');
   const bucket = values.bucket ?? env.BUCKET ?? 'demo';
   const dataDirectory = values.memory ? undefined : resolve(values['data-dir'] ?? env.DATA_DIR ?? '.local');
+  const keyFile = dataDirectory && join(dataDirectory, 'signing-key');
+  const signingKey = keyFile ? persistentSigningKey(keyFile) : randomBytes(32);
 
   const service = await startLocalService({
     apiPort: port,
@@ -56,6 +60,7 @@ async function main(): Promise<void> {
     createBuckets: [bucket],
     inlineHashLimit: int('--inline-limit', values['inline-limit'] ?? env.INLINE_HASH_LIMIT_BYTES ?? String(256 * 1024 * 1024)),
     publicBaseUrl: values['public-url'] ?? env.PUBLIC_BASE_URL,
+    signingKey,
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
   });
 
@@ -75,6 +80,9 @@ Get its torrent:
   curl -fsS -o some-file.torrent '${api}/${bucket}/some-file?torrent'
 
 Then open some-file.torrent in any BitTorrent client: S3 seeds it over HTTP.
+
+Private sources (--sources private:bucket[/prefix]) need a signed link:
+  ${keyFile ? `npm run sign-link -- --key-file ${keyFile} '${api}/${bucket}/some-file'` : '(with --memory the signing key is random and not saved)'}
 Press Ctrl-C to stop.`);
 
   let stopping = false;
@@ -87,6 +95,15 @@ Press Ctrl-C to stop.`);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** The key that signs links to private objects, kept in the data directory across restarts. */
+function persistentSigningKey(file: string): Buffer {
+  if (existsSync(file)) return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+  const key = randomBytes(32);
+  mkdirSync(resolve(file, '..'), { recursive: true });
+  writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600 });
+  return key;
 }
 
 function int(name: string, value: string): number {

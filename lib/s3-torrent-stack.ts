@@ -1,18 +1,25 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Annotations, type StackProps } from 'aws-cdk-lib';
-import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { TorrentEndpoint } from './torrent-endpoint';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
+import { Monitoring } from './monitoring';
+import { PublicApi, type CustomDomain } from './public-api';
 import type { SourceBucket } from './source-buckets';
 import { TorrentStorage } from './storage';
+import { TorrentEndpoint } from './torrent-endpoint';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
   readonly sources: readonly SourceBucket[];
   /** Objects up to this size are hashed inside the request (default 256 MiB). */
   readonly inlineHashLimitBytes?: number;
-  /** Lifetime of presigned URLs behind the web seed and front door (default 1 hour). */
+  /** Lifetime of presigned URLs behind the web seed and front door (default 6 hours). */
   readonly presignedUrlTtl?: Duration;
-  readonly publicBaseUrl?: string;
+  /** Serve the API on this domain (and write it into torrents). */
+  readonly customDomain?: CustomDomain;
+  /** API Gateway throttling (default 100 requests/s, bursts of 200). */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** An existing SNS topic for alarm notifications. */
+  readonly alarmTopicArn?: string;
   /** RETAIN (default) keeps tables and the metadata bucket when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -21,9 +28,10 @@ export const DEFAULT_INLINE_HASH_LIMIT_BYTES = 256 * 1024 * 1024;
 
 /** The whole service in one stack; each concern is its own construct, the stack only wires them. */
 export class S3TorrentStack extends Stack {
-  readonly api: HttpApi;
+  readonly api: PublicApi;
   readonly storage: TorrentStorage;
   readonly endpoint: TorrentEndpoint;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -34,15 +42,25 @@ export class S3TorrentStack extends Stack {
       );
     }
     this.storage = new TorrentStorage(this, 'Storage', { removalPolicy: props.removalPolicy });
-    this.api = new HttpApi(this, 'Api', { description: 's3-torrent: torrents for S3 objects' });
+    this.api = new PublicApi(this, 'Api', {
+      rateLimit: props.throttle?.rateLimit ?? 100,
+      burstLimit: props.throttle?.burstLimit ?? 200,
+      customDomain: props.customDomain,
+    });
+    this.monitoring = new Monitoring(this, 'Monitoring', { api: this.api.api, alarmTopicArn: props.alarmTopicArn });
     this.endpoint = new TorrentEndpoint(this, 'Endpoint', {
-      api: this.api,
+      api: this.api.api,
       storage: this.storage,
       sources: props.sources,
       inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
-      presignedUrlTtl: props.presignedUrlTtl ?? Duration.hours(1),
-      publicBaseUrl: props.publicBaseUrl,
+      presignedUrlTtl: props.presignedUrlTtl ?? Duration.seconds(DEFAULT_PRESIGNED_URL_TTL_SECONDS),
+      publicBaseUrl: this.api.url,
     });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.apiEndpoint, description: 'Append /{bucket}/{key}?torrent' });
+    this.monitoring.watchFunction('Endpoint', this.endpoint.function);
+    new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Append /{bucket}/{key}?torrent' });
+    new CfnOutput(this, 'SigningSecretArn', {
+      value: this.storage.signingSecret.secretArn,
+      description: 'npm run sign-link -- --secret-id <this> <ApiUrl>/<bucket>/<key> mints links to private objects',
+    });
   }
 }

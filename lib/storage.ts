@@ -1,8 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/shared/env';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA, type TableSchema } from '../lambdas/shared/tables';
@@ -16,6 +17,8 @@ export class TorrentStorage extends Construct {
   readonly torrentTable: TableV2;
   readonly swarmTable: TableV2;
   readonly metadataBucket: Bucket;
+  /** The key that signs links to private objects and announce tokens. */
+  readonly signingSecret: Secret;
 
   constructor(scope: Construct, id: string, props: { removalPolicy?: RemovalPolicy } = {}) {
     super(scope, id);
@@ -31,6 +34,20 @@ export class TorrentStorage extends Construct {
       removalPolicy,
       autoDeleteObjects: removalPolicy === RemovalPolicy.DESTROY,
     });
+    this.signingSecret = new Secret(this, 'SigningSecret', {
+      description: 's3-torrent: HMAC key for signed links to private objects and private announce tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+      removalPolicy,
+    });
+    Validations.of(this.signingSecret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotating the key invalidates every signed link and private torrent already handed out, so it is rotated by the operator (put a new value), not on a schedule.',
+    });
+    Validations.of(this.metadataBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'Holds only data this service derives (info dicts, chunk hashes), read and written by its own roles; not worth a log bucket.',
+    });
   }
 
   /** Read and write the torrent cache (table, and metadata bucket for large info dicts). */
@@ -38,13 +55,28 @@ export class TorrentStorage extends Construct {
     fn.addEnvironment(ENV.TORRENT_TABLE, this.torrentTable.tableName);
     fn.addEnvironment(ENV.METADATA_BUCKET, this.metadataBucket.bucketName);
     this.torrentTable.grantReadWriteData(fn);
-    this.metadataBucket.grantReadWrite(fn);
+    this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+  }
+
+  /** Object-level access to the metadata bucket, with the exact actions (no `s3:*Object*` wildcards). */
+  grantMetadataObjects(fn: LambdaFunction, actions: string[]): void {
+    fn.addToRolePolicy(new PolicyStatement({ actions, resources: [this.metadataBucket.arnForObjects('*')] }));
+    Validations.of(fn.role ?? fn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(this.metadataBucket.node.defaultChild as CfnBucket)}.Arn>/*]`,
+      reason: "Objects of the service's own metadata bucket, whose keys are derived at run time (infohashes, job ids).",
+    });
+  }
+
+  /** Read the link-signing key (at cold start). */
+  grantSigningKey(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.SIGNING_SECRET_ARN, this.signingSecret.secretArn);
+    this.signingSecret.grantRead(fn);
   }
 
   /** Register built torrents with the tracker (write the registration items only). */
   grantTorrentRegistry(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.SWARM_TABLE, this.swarmTable.tableName);
-    this.swarmTable.grantWriteData(fn as IGrantable);
+    this.swarmTable.grantWriteData(fn);
   }
 }
 

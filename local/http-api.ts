@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
 import type { RouteDefinition } from '../lambdas/shared/routes';
 import { freePort } from './ports';
+import { verifySigV4, type Credentials } from './sigv4';
 
 export type LambdaHttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -27,10 +28,17 @@ const INTEGRATION_TIMEOUT_MS = 30_000;
  * Gateway, it percent-decodes the path before matching (so `rawPath` and `pathParameters` arrive
  * decoded) and passes the query string raw in `rawQueryString`.
  */
-export async function startLocalHttpApi(routes: readonly LocalRoute[], options: { port?: number } = {}): Promise<LocalHttpApi> {
+export interface LocalHttpApiOptions {
+  readonly port?: number;
+  /** Identities accepted on routes with IAM authorization (none: those routes always answer 403). */
+  readonly iamCredentials?: readonly Credentials[];
+}
+
+export async function startLocalHttpApi(routes: readonly LocalRoute[], options: LocalHttpApiOptions = {}): Promise<LocalHttpApi> {
   const port = options.port ?? (await freePort());
+  const iamCredentials = options.iamCredentials ?? [];
   const server = createServer((req, res) => {
-    handle(routes, port, req, res).catch((err: unknown) => {
+    handle(routes, port, iamCredentials, req, res).catch((err: unknown) => {
       if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
       else res.destroy(err as Error);
     });
@@ -52,7 +60,13 @@ export async function startLocalHttpApi(routes: readonly LocalRoute[], options: 
   };
 }
 
-async function handle(routes: readonly LocalRoute[], port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(
+  routes: readonly LocalRoute[],
+  port: number,
+  iamCredentials: readonly Credentials[],
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const target = req.url ?? '/';
   const queryAt = target.indexOf('?');
   const encodedPath = queryAt < 0 ? target : target.slice(0, queryAt);
@@ -71,6 +85,19 @@ async function handle(routes: readonly LocalRoute[], port: number, req: Incoming
   const requestId = randomUUID();
   const now = new Date();
   const headers = lowercaseHeaders(req);
+  let authorizer: { iam: Record<string, unknown> } | undefined;
+  if (match.route.route.auth === 'iam') {
+    // API Gateway's IAM authorizer answers 403 itself; the Lambda never sees the request.
+    const check = await verifySigV4(
+      { method, host: headers.host ?? '', path: encodedPath, query: signedQuery(rawQueryString), headers },
+      iamCredentials,
+      now,
+    );
+    if (!check.ok) return writeJson(res, 403, { message: 'Forbidden' });
+    authorizer = {
+      iam: { accessKey: check.accessKeyId, accountId: '000000000000', callerId: check.accessKeyId, userArn: `arn:aws:iam::000000000000:user/${check.accessKeyId}`, userId: check.accessKeyId, principalOrgId: null, cognitoIdentity: null },
+    };
+  }
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey: `${match.route.route.method} ${match.route.route.path}`,
@@ -93,6 +120,7 @@ async function handle(routes: readonly LocalRoute[], port: number, req: Incoming
         userAgent: headers['user-agent'] ?? '',
       },
       requestId,
+      ...(authorizer ? { authorizer } : {}),
       routeKey: `${match.route.route.method} ${match.route.route.path}`,
       stage: '$default',
       time: now.toISOString(),
@@ -177,6 +205,20 @@ function queryParameters(raw: string): Record<string, string> | undefined {
     const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
     const value = safeDecode(eq < 0 ? '' : part.slice(eq + 1));
     out[name] = name in out ? `${out[name]},${value}` : value;
+  }
+  return out;
+}
+
+/** The query as SigV4 canonicalizes it: decoded names and values, repeated names as lists. */
+function signedQuery(raw: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const part of raw.split('&')) {
+    if (part.length === 0) continue;
+    const eq = part.indexOf('=');
+    const name = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = safeDecode(eq < 0 ? '' : part.slice(eq + 1));
+    const existing = out[name];
+    out[name] = existing === undefined ? value : [...[existing].flat(), value];
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -5,6 +6,10 @@ import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createAwsClients, type AwsClients } from '../lambdas/shared/aws-clients';
 import { endpointDeps } from '../lambdas/endpoint/deps';
 import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
+import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
+import { instrumented, METRICS_NAMESPACE } from '../lambdas/shared/observability';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
 import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
@@ -25,6 +30,9 @@ export interface LocalServiceOptions {
   readonly createBuckets?: readonly string[];
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
+  readonly privateWebSeedTtlSeconds?: number;
+  /** Signs links to private objects and announce tokens; random per start when unset. */
+  readonly signingKey?: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly logLevel?: LogLevel;
   /** Reuse running stand-ins instead of starting new ones (tests share one pair per run). */
@@ -52,6 +60,7 @@ export interface LocalService {
   readonly dynamoDbEndpoint: string;
   readonly names: LocalResourceNames;
   readonly clients: AwsClients;
+  readonly signingKey: Uint8Array;
   /** The in-process s3rver, when this service started it (its 'event's are S3 notifications). */
   readonly s3?: LocalS3;
   stop(): Promise<void>;
@@ -90,31 +99,43 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])]);
 
     const logger = new Logger({ serviceName: 's3-torrent-local', logLevel: options.logLevel ?? 'WARN' });
+    // Metrics print CloudWatch EMF lines to stdout; off locally unless POWERTOOLS_METRICS_DISABLED=false.
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+    const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 's3-torrent-local' });
     // Torrents carry the public base URL, so the API's port is fixed before its handlers are built.
     const port = options.apiPort ?? (await freePort());
     const publicBaseUrl = options.publicBaseUrl ?? `http://127.0.0.1:${port}`;
-    const endpoint = makeEndpointHandler(
-      endpointDeps(
-        clients,
-        {
-          torrentTable: names.torrentTable,
-          swarmTable: names.swarmTable,
-          metadataBucket: names.metadataBucket,
-          sources: options.sources ?? '*',
-          inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
-          presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? 3600,
-          publicBaseUrl,
-        },
-        logger,
+    const signingKey = options.signingKey ?? randomBytes(32);
+    const endpoint = instrumented(
+      makeEndpointHandler(
+        endpointDeps(
+          clients,
+          {
+            torrentTable: names.torrentTable,
+            swarmTable: names.swarmTable,
+            metadataBucket: names.metadataBucket,
+            sources: options.sources ?? '*',
+            inlineHashLimit: options.inlineHashLimit ?? 256 * 1024 * 1024,
+            presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
+            privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
+            signingKey,
+            publicBaseUrl,
+          },
+          logger,
+        ),
       ),
+      logger,
+      metrics,
+      recordEndpointMetrics,
     ) as LambdaHttpHandler;
     const handlers: Record<string, LambdaHttpHandler> = { endpoint };
     const api: LocalHttpApi = await startLocalHttpApi(
       ROUTES.filter((route) => handlers[route.target] !== undefined).map((route) => ({ route, handler: handlers[route.target]! })),
-      { port },
+      // IAM routes accept requests signed (SigV4, service execute-api) with the local credentials.
+      { port, iamCredentials: [LOCAL_CREDENTIALS] },
     );
     stops.push(() => api.stop());
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, stop: stopAll };
+    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

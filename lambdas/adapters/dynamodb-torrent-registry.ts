@@ -22,13 +22,14 @@ export class DynamoDbTorrentRegistry implements TorrentRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [SWARM_TABLE_SCHEMA.partitionKey]: infoHash, [SWARM_TABLE_SCHEMA.sortKey]: TORRENT_ENTRY },
-            UpdateExpression: 'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, registeredAt = :at',
-            ExpressionAttributeNames: { '#bucket': 'bucket', '#key': 'key', '#name': 'name', '#size': 'size' },
+            UpdateExpression: 'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, #private = :private, registeredAt = :at',
+            ExpressionAttributeNames: { '#bucket': 'bucket', '#key': 'key', '#name': 'name', '#size': 'size', '#private': 'private' },
             ExpressionAttributeValues: {
               ':bucket': torrent.bucket,
               ':key': torrent.key,
               ':name': torrent.name,
               ':size': torrent.size,
+              ':private': torrent.private,
               ':at': registeredAt,
             },
           }),

@@ -3,6 +3,7 @@ import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { AwsClients } from '../shared/aws-clients';
+import { LinkSigner } from '../shared/signed-links';
 import { SourceAllowlist } from '../shared/sources';
 import { TorrentService } from '../torrents/torrent-service';
 import type { EndpointDeps } from './endpoint';
@@ -14,6 +15,9 @@ export interface EndpointSettings {
   readonly sources: string;
   readonly inlineHashLimit: number;
   readonly presignedUrlTtlSeconds: number;
+  readonly privateWebSeedTtlSeconds: number;
+  /** Key for signed links and announce tokens (at least 32 bytes). */
+  readonly signingKey: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
 }
@@ -28,6 +32,8 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
     store,
     sources: SourceAllowlist.parse(settings.sources),
     presignedUrlTtlSeconds: settings.presignedUrlTtlSeconds,
+    privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    signer: new LinkSigner(settings.signingKey),
     publicBaseUrl: settings.publicBaseUrl,
     announceUrl: settings.announceUrl,
     logger,

@@ -1,26 +1,35 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../shared/aws-clients';
 import { endpointEnvShape, readEnv } from '../shared/config';
 import { ENV } from '../shared/env';
+import { instrumented, lambdaObservability } from '../shared/observability';
+import { loadSigningKey } from '../shared/signing-key';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';
+import { recordEndpointMetrics } from './metrics';
 
 const env = readEnv(endpointEnvShape);
-const logger = new Logger({ serviceName: 's3-torrent-endpoint' });
+const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
 
-export const handler = makeEndpointHandler(
-  endpointDeps(
-    createAwsClients(),
-    {
-      torrentTable: env[ENV.TORRENT_TABLE],
-      swarmTable: env[ENV.SWARM_TABLE],
-      metadataBucket: env[ENV.METADATA_BUCKET],
-      sources: env[ENV.SOURCES],
-      inlineHashLimit: env[ENV.INLINE_HASH_LIMIT],
-      presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
-      publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
-      announceUrl: env[ENV.ANNOUNCE_URL],
-    },
-    logger,
+// Built once per container; the first request waits for the signing key.
+const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
+  makeEndpointHandler(
+    endpointDeps(
+      createAwsClients(),
+      {
+        torrentTable: env[ENV.TORRENT_TABLE],
+        swarmTable: env[ENV.SWARM_TABLE],
+        metadataBucket: env[ENV.METADATA_BUCKET],
+        sources: env[ENV.SOURCES],
+        inlineHashLimit: env[ENV.INLINE_HASH_LIMIT],
+        presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
+        privateWebSeedTtlSeconds: env[ENV.PRIVATE_WEBSEED_TTL],
+        signingKey,
+        publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
+        announceUrl: env[ENV.ANNOUNCE_URL],
+      },
+      logger,
+    ),
   ),
 );
+
+export const handler = instrumented(async (event, context) => (await ready)(event, context), logger, metrics, recordEndpointMetrics);

@@ -1,32 +1,41 @@
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, Context } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
-import { accessDenied, badRequest } from '../shared/errors';
+import { accessDenied, badRequest, ServiceError } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
 import { encodeKeyPath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
-import type { SourceAllowlist } from '../shared/sources';
+import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
+import type { AccessMode, SourceAllowlist } from '../shared/sources';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
 import type { TorrentFormat } from '../core/build-info';
-import { infoHashesOf } from '../torrents/build-torrent';
-import type { TorrentService, TorrentForObject } from '../torrents/torrent-service';
+import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
+import type { TorrentForObject, TorrentService } from '../torrents/torrent-service';
 
 export const CREATED_BY = 's3-torrent/0.1';
+
+/** Where private torrents announce: the tracker checks the token against the infohash. */
+export const PRIVATE_ANNOUNCE_PREFIX = '/-/announce';
 
 export interface EndpointDeps {
   readonly service: TorrentService;
   readonly store: ObjectStore;
   readonly sources: SourceAllowlist;
+  readonly signer: LinkSigner;
   readonly presignedUrlTtlSeconds: number;
+  /** Lifetime of the signed web seed in torrents of private objects. */
+  readonly privateWebSeedTtlSeconds: number;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly logger: Logger;
+  readonly clock?: () => Date;
 }
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
  * `?torrent` (and on the web-seed route BEP 19 clients fetch) it redirects to a short-lived
- * presigned GET of the object, so private buckets never need a public ACL.
+ * presigned GET of the object, so private buckets never need a public ACL. Objects of private
+ * sources are served only with a signed link for that purpose, or on the IAM-authorized routes.
  */
 export function makeEndpointHandler(deps: EndpointDeps) {
   return async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
@@ -40,27 +49,63 @@ export function makeEndpointHandler(deps: EndpointDeps) {
   };
 }
 
+type RouteKind = 'object' | 'webseed' | 'iam-object';
+
+const ROUTE_KINDS: Record<string, RouteKind> = {
+  [ROUTE.OBJECT_GET]: 'object',
+  [ROUTE.OBJECT_HEAD]: 'object',
+  [ROUTE.WEBSEED_GET]: 'webseed',
+  [ROUTE.WEBSEED_HEAD]: 'webseed',
+  [ROUTE.WEBSEED_VERSION_GET]: 'webseed',
+  [ROUTE.WEBSEED_VERSION_HEAD]: 'webseed',
+  [ROUTE.IAM_OBJECT_GET]: 'iam-object',
+  [ROUTE.IAM_OBJECT_HEAD]: 'iam-object',
+};
+
 async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const kind = ROUTE_KINDS[event.routeKey];
+  if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
-  if (!deps.sources.allows(bucket, key)) {
-    throw accessDenied(`This service does not serve ${bucket}/${key}.`);
+  const query = queryOf(event);
+  if (kind === 'webseed') checkRangeHeader(event.headers?.range);
+  const access = deps.sources.accessFor(bucket, key);
+  if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
+  const wantsTorrent = kind !== 'webseed' && query.has('torrent');
+  // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
+  const versionId = kind === 'webseed' ? (event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
+  authorize(deps, event, kind, access, { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId }, query);
+
+  if (kind === 'webseed') return redirectToObject(deps, bucket, key, versionId);
+  if (!wantsTorrent) {
+    // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
+    // error after the redirect. (The web seed skips this: clients hit it once per range.)
+    await deps.store.head(bucket, key);
+    return redirectToObject(deps, bucket, key);
   }
-  const query = new URLSearchParams(event.rawQueryString ?? '');
-  switch (event.routeKey) {
-    case ROUTE.WEBSEED_GET:
-    case ROUTE.WEBSEED_HEAD:
-      return redirectToObject(deps, bucket, key, query.get('versionId') ?? undefined);
-    case ROUTE.WEBSEED_VERSION_GET:
-    case ROUTE.WEBSEED_VERSION_HEAD:
-      return redirectToObject(deps, bucket, key, event.pathParameters?.versionId);
-    case ROUTE.OBJECT_GET:
-    case ROUTE.OBJECT_HEAD:
-      return query.has('torrent')
-        ? torrentResponse(deps, event, await deps.service.torrentFor(bucket, key, formatFromQuery(query)))
-        : redirectToObject(deps, bucket, key);
-    default:
-      throw badRequest(`No route for ${event.routeKey}.`);
+  const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
+  return torrentResponse(deps, event, found, access);
+}
+
+/**
+ * Public sources need nothing. Private ones need IAM (verified by API Gateway on the `/-/iam/`
+ * routes before the Lambda runs; checked again here) or a signed link for exactly this purpose.
+ */
+function authorize(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  kind: RouteKind,
+  access: AccessMode,
+  target: { purpose: LinkPurpose; bucket: string; key: string; versionId?: string },
+  query: URLSearchParams,
+): void {
+  if (kind === 'iam-object') {
+    const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
+    if (!iam?.accessKey) throw accessDenied('This route needs a request signed with AWS credentials (SigV4).');
+    return;
   }
+  if (access === 'public') return;
+  const check = deps.signer.verify(target, query, now(deps));
+  if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
 async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
@@ -68,14 +113,28 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
   return redirectResponse(url);
 }
 
-function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject): HttpResult {
+function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
-  const webSeed = webSeedUrl(base, head, found.name, found.format);
+  const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
+  // The tracker checks a private torrent's token against the hash clients announce first: v1, or the truncated v2.
+  const announcedInfoHash = announcedInfoHashes(torrent.info, found.format)[0] as string;
+  let webSeed: string;
+  let announce: string;
+  if (access === 'private') {
+    // The web seed carries its own signed link (clients cannot sign requests), pinned to the version.
+    const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
+    const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
+    webSeed = `${webSeedPath}?${params}`;
+    announce = `${base}${PRIVATE_ANNOUNCE_PREFIX}/${deps.signer.announceToken(announcedInfoHash)}`;
+  } else {
+    webSeed = webSeedUrl(base, head, found.name, found.format);
+    announce = deps.announceUrl ?? `${base}/announce`;
+  }
   const file = encodeTorrentFile({
     info: torrent.info,
     pieceLayers: torrent.pieceLayers,
-    announce: deps.announceUrl ?? `${base}/announce`,
+    announce,
     urlList: [webSeed],
     creationDate: torrent.createdAt,
     createdBy: CREATED_BY,
@@ -83,15 +142,15 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
   return binaryResponse(file, {
     'content-type': 'application/x-bittorrent',
     'content-disposition': attachmentDisposition(`${found.name}.torrent`),
-    'cache-control': 'private, max-age=60',
+    'cache-control': access === 'private' ? 'private, no-store' : 'private, max-age=60',
     ...infoHashHeaders(torrent.info, found.format),
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
 }
 
 /**
- * The web seed written into a torrent, pinned to the version the torrent describes where the bucket
- * is versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
+ * The web seed of a public object, pinned to the version the torrent describes where the bucket is
+ * versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
  * 2.0 gives a single-file v2 torrent a tail padding file, takes it for a multi-file torrent and
  * appends the file name to any web seed URL; BEP 19 clients append the name to a URL ending in `/`
  * too. Either way the request names the object. A query string would end up before the appended
@@ -117,7 +176,7 @@ function formatFromQuery(query: URLSearchParams): TorrentFormat {
   const version = query.get('version');
   if (version === null) return 'v1';
   const format = FORMAT_OF_VERSION[version];
-  if (format === undefined) throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version)}.`, 'InvalidArgument');
+  if (format === undefined) throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version.slice(0, 20))}.`, 'InvalidArgument');
   return format;
 }
 
@@ -134,14 +193,64 @@ function infoHashHeaders(info: Uint8Array, format: TorrentFormat): Record<string
   };
 }
 
-const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();
+
+/** Real clients send a few short parameters; anything this long is not one of them. */
+export const MAX_QUERY_BYTES = 4096;
+const SINGLE_VALUED = ['torrent', 'version', 'versionId', 'expires', 'signature'];
+
+function queryOf(event: APIGatewayProxyEventV2): URLSearchParams {
+  const raw = event.rawQueryString ?? '';
+  if (raw.length > MAX_QUERY_BYTES) throw new ServiceError(414, 'QueryTooLong', `Query strings are at most ${MAX_QUERY_BYTES} bytes.`);
+  const query = new URLSearchParams(raw);
+  for (const name of SINGLE_VALUED) {
+    if (query.getAll(name).length > 1) throw badRequest(`The parameter ${name} is given more than once.`, 'InvalidArgument');
+  }
+  return query;
+}
+
+/**
+ * The web seed passes Range through to S3, which judges whether it fits the object; a header that
+ * is not even a byte range (RFC 9110) is refused here rather than forwarded.
+ */
+function checkRangeHeader(range: string | undefined): void {
+  if (range === undefined) return;
+  const specs = /^bytes=(.+)$/.exec(range.trim())?.[1]?.split(',');
+  const valid =
+    specs !== undefined &&
+    specs.length <= 16 &&
+    specs.every((spec) => {
+      const m = /^\s*(\d{0,15})-(\d{0,15})\s*$/.exec(spec);
+      if (!m || (m[1] === '' && m[2] === '')) return false;
+      return m[1] === '' || m[2] === '' || Number(m[1]) <= Number(m[2]);
+    });
+  if (!valid) throw new ServiceError(416, 'InvalidRange', `${JSON.stringify(range.slice(0, 100))} is not a valid byte range.`);
+}
+
 const MAX_KEY_BYTES = 1024;
+
+/** S3's bucket naming rules (general purpose buckets). */
+export function isValidBucketName(name: string): boolean {
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !/^(xn--|sthree-|amzn-s3-demo-)/.test(name) &&
+    !/(-s3alias|--ol-s3|--x-s3|--table-s3)$/.test(name)
+  );
+}
 
 function objectFromPath(event: APIGatewayProxyEventV2): { bucket: string; key: string } {
   const bucket = event.pathParameters?.bucket ?? '';
   const key = event.pathParameters?.key ?? '';
-  if (!BUCKET_NAME.test(bucket) || bucket.includes('..')) throw badRequest(`${JSON.stringify(bucket)} is not a valid bucket name.`, 'InvalidBucketName');
+  if (!isValidBucketName(bucket)) throw badRequest(`${JSON.stringify(bucket.slice(0, 100))} is not a valid bucket name.`, 'InvalidBucketName');
   if (key.length === 0) throw badRequest('The object key is missing.', 'InvalidKey');
+  // S3 allows control characters in keys, but nothing legitimate asks for them through a URL.
+  if (/[\u0000-\u001f\u007f]/.test(key)) throw badRequest('Keys with control characters are not served.', 'InvalidKey');
+  // Nor `.`/`..` segments: legal in S3, but the stuff of path traversal in whatever saves the file.
+  if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
+    throw badRequest('Keys with . or .. segments are not served.', 'InvalidKey');
+  }
   if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw badRequest(`Object keys are at most ${MAX_KEY_BYTES} bytes.`, 'KeyTooLongError');
   return { bucket, key };
 }

@@ -6,6 +6,8 @@ export interface RegisteredTorrent {
   readonly key: string;
   readonly name: string;
   readonly size: number;
+  /** BEP 27 private torrent: the tracker serves it only through its announce token URL. */
+  readonly private: boolean;
 }
 
 export interface TorrentRegistry {

@@ -1,10 +1,12 @@
-import { z } from 'zod';
-import { ENV } from './env';
+// zod/mini: the same validation in a tree-shakable form; full zod would add ~450 KB to every bundle.
+import * as z from 'zod/mini';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
+import { MAX_LINK_LIFETIME_SECONDS } from './signed-links';
 
-const positiveInt = z.coerce.number().int().positive();
+const positiveInt = () => z.coerce.number().check(z.int(), z.positive());
 
 /** Reads and validates the environment once, at cold start: a missing variable fails loudly there. */
-export function readEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<T>> {
+export function readEnv<T extends z.core.$ZodLooseShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodMiniObject<T>> {
   const result = z.object(shape).safeParse(env);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -14,13 +16,15 @@ export function readEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEn
 }
 
 export const endpointEnvShape = {
-  [ENV.TORRENT_TABLE]: z.string().min(1),
-  [ENV.SWARM_TABLE]: z.string().min(1),
-  [ENV.METADATA_BUCKET]: z.string().min(1),
+  [ENV.TORRENT_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
   // Empty means no bucket is served (every object request is refused).
   [ENV.SOURCES]: z.string(),
-  [ENV.INLINE_HASH_LIMIT]: positiveInt.default(256 * 1024 * 1024),
-  [ENV.PRESIGNED_URL_TTL]: positiveInt.max(7 * 24 * 3600).default(3600),
-  [ENV.PUBLIC_BASE_URL]: z.url().optional(),
-  [ENV.ANNOUNCE_URL]: z.url().optional(),
+  [ENV.INLINE_HASH_LIMIT]: z._default(positiveInt(), 256 * 1024 * 1024),
+  [ENV.PRESIGNED_URL_TTL]: z._default(positiveInt().check(z.maximum(7 * 24 * 3600)), DEFAULT_PRESIGNED_URL_TTL_SECONDS),
+  [ENV.PRIVATE_WEBSEED_TTL]: z._default(positiveInt().check(z.maximum(MAX_LINK_LIFETIME_SECONDS)), 7 * 24 * 3600),
+  [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
+  [ENV.PUBLIC_BASE_URL]: z.optional(z.url()),
+  [ENV.ANNOUNCE_URL]: z.optional(z.url()),
 };

@@ -2,6 +2,13 @@
  * Environment variable names, shared by the CDK constructs that set them and the handlers that read
  * them, so the two cannot drift apart.
  */
+/**
+ * Presigned URLs behind redirects live this long by default. libtorrent-based clients resolve a web
+ * seed's redirect once per session and keep using the URL it pointed to, so the URL must outlast a
+ * long download; URLs signed with a Lambda's temporary credentials die with those credentials anyway.
+ */
+export const DEFAULT_PRESIGNED_URL_TTL_SECONDS = 6 * 3600;
+
 export const ENV = {
   /** DynamoDB table of built torrents (info dicts keyed by object and identity). */
   TORRENT_TABLE: 'TORRENT_TABLE_NAME',
@@ -19,4 +26,8 @@ export const ENV = {
   PUBLIC_BASE_URL: 'PUBLIC_BASE_URL',
   /** Announce URL written into torrents; defaults to `<public base URL>/announce`. */
   ANNOUNCE_URL: 'ANNOUNCE_URL',
+  /** Secrets Manager secret holding the key that signs links to private objects and announce tokens. */
+  SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
+  /** Lifetime of the signed web-seed URL written into torrents of private objects. */
+  PRIVATE_WEBSEED_TTL: 'PRIVATE_WEBSEED_TTL_SECONDS',
 } as const;

@@ -10,6 +10,8 @@ export interface RouteDefinition {
   readonly method: 'GET' | 'HEAD';
   readonly path: string;
   readonly target: RouteTarget;
+  /** `iam`: API Gateway verifies a SigV4 signature (execute-api) before the Lambda runs. */
+  readonly auth?: 'iam';
 }
 
 export const ROUTE = {
@@ -20,6 +22,8 @@ export const ROUTE = {
   /** The web seed of one version of an object, the version in the path (see endpoint.ts, webSeedUrl). */
   WEBSEED_VERSION_GET: 'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
   WEBSEED_VERSION_HEAD: 'HEAD /-/webseed-version/{versionId}/{bucket}/{key+}',
+  IAM_OBJECT_GET: 'GET /-/iam/{bucket}/{key+}',
+  IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
 } as const;
@@ -34,6 +38,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
+  // The object routes again, for callers signing with AWS credentials (private sources without a link).
+  { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
+  { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;

@@ -1,20 +1,26 @@
+/** How a source is served: to anyone, or only to callers with a signed link or IAM credentials. */
+export type AccessMode = 'public' | 'private';
+
+export interface SourceEntry {
+  readonly bucket: string;
+  /** Keys starting with this prefix; empty for the whole bucket. */
+  readonly prefix: string;
+  readonly access: AccessMode;
+}
+
 /**
- * Which buckets (and key prefixes) the service may serve. Entries are `bucket` (the whole bucket)
- * or `bucket/prefix` (keys starting with that prefix); `*` allows every bucket.
+ * Which buckets (and key prefixes) the service may serve, and how. Entries are `bucket` or
+ * `bucket/prefix`, public unless written `private:bucket[/prefix]`; `*` allows every bucket
+ * (publicly; meant for local use). When entries overlap, the longest matching prefix decides.
  */
 export class SourceAllowlist {
-  private readonly entries: readonly { bucket: string; prefix: string }[];
+  private readonly entries: readonly SourceEntry[];
   private readonly allowAll: boolean;
 
   constructor(spec: readonly string[]) {
     const cleaned = spec.map((s) => s.trim()).filter((s) => s.length > 0);
     this.allowAll = cleaned.includes('*');
-    this.entries = cleaned
-      .filter((s) => s !== '*')
-      .map((s) => {
-        const slash = s.indexOf('/');
-        return slash < 0 ? { bucket: s, prefix: '' } : { bucket: s.slice(0, slash), prefix: s.slice(slash + 1) };
-      });
+    this.entries = cleaned.filter((s) => s !== '*').map(parseSourceEntry);
   }
 
   static parse(csv: string): SourceAllowlist {
@@ -29,7 +35,27 @@ export class SourceAllowlist {
     return [...new Set(this.entries.map((e) => e.bucket))];
   }
 
-  allows(bucket: string, key: string): boolean {
-    return this.allowAll || this.entries.some((e) => e.bucket === bucket && key.startsWith(e.prefix));
+  /** How an object is served, or undefined when the service must not serve it at all. */
+  accessFor(bucket: string, key: string): AccessMode | undefined {
+    let best: SourceEntry | undefined;
+    for (const e of this.entries) {
+      if (e.bucket === bucket && key.startsWith(e.prefix) && (best === undefined || e.prefix.length > best.prefix.length)) best = e;
+    }
+    return best?.access ?? (this.allowAll ? 'public' : undefined);
   }
+
+  allows(bucket: string, key: string): boolean {
+    return this.accessFor(bucket, key) !== undefined;
+  }
+}
+
+export function parseSourceEntry(spec: string): SourceEntry {
+  const isPrivate = spec.startsWith('private:');
+  const rest = isPrivate ? spec.slice('private:'.length) : spec;
+  const slash = rest.indexOf('/');
+  return {
+    bucket: slash < 0 ? rest : rest.slice(0, slash),
+    prefix: slash < 0 ? '' : rest.slice(slash + 1),
+    access: isPrivate ? 'private' : 'public',
+  };
 }

@@ -6,18 +6,19 @@ import type { ObjectHead, ObjectStore } from '../ports/object-store';
 import type { CachedTorrent } from '../ports/torrent-cache';
 import { hashObject, type HashOptions } from './hash-object';
 
-/** Hashes an object (parallel ranged reads) and builds its torrent of the given format, ready to cache. */
+/** Hashes an object (parallel ranged reads) and builds its torrent (v1 unless told), ready to cache. */
 export async function buildObjectTorrent(
   store: ObjectStore,
   head: ObjectHead,
   name: string,
-  format: TorrentFormat,
+  options: { readonly format?: TorrentFormat; readonly private?: boolean },
   createdAt: Date,
   hashOptions?: HashOptions,
 ): Promise<CachedTorrent> {
+  const format = options.format ?? 'v1';
   const pieceLength = pieceLengthFor(head.size);
   const hashes = await hashObject(store, head, pieceLength, format, undefined, hashOptions);
-  const built = buildInfo({ format, name, length: head.size, pieceLength, hashes });
+  const built = buildInfo({ format, name, length: head.size, pieceLength, hashes, private: options.private });
   return {
     infoHash: Buffer.from(infoHashV1(built.info)).toString('hex'),
     info: built.info,

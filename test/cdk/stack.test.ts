@@ -6,7 +6,7 @@ import { ENV } from '../../lambdas/shared/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();
-const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/']), inlineHashLimitBytes: 123456789 });
+const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']), inlineHashLimitBytes: 123456789 });
 const template = Template.fromStack(stack);
 
 describe('storage', () => {
@@ -45,6 +45,22 @@ describe('endpoint', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
   });
 
+  it('puts the /-/iam/ routes behind API Gateway IAM authorization, and only those', () => {
+    for (const routeKey of ['GET /-/iam/{bucket}/{key+}', 'HEAD /-/iam/{bucket}/{key+}']) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
+    }
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
+    for (const r of routes.filter((r) => !r.Properties.RouteKey.includes('/-/iam/'))) expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+  });
+
+  it('generates a link-signing secret the function may read', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: Match.objectLike({ PasswordLength: 64 }) });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.SIGNING_SECRET_ARN]: Match.anyValue() }) },
+    });
+    expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).toContain('secretsmanager:GetSecretValue');
+  });
+
   it('runs Node.js 22 on arm64 with its configuration in the environment', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
@@ -52,9 +68,9 @@ describe('endpoint', () => {
       Timeout: 29,
       Environment: {
         Variables: Match.objectLike({
-          [ENV.SOURCES]: 'media-bucket,docs/public/',
+          [ENV.SOURCES]: 'media-bucket,docs/public/,private:vault',
           [ENV.INLINE_HASH_LIMIT]: '123456789',
-          [ENV.PRESIGNED_URL_TTL]: '3600',
+          [ENV.PRESIGNED_URL_TTL]: '21600',
           [ENV.TORRENT_TABLE]: Match.anyValue(),
           [ENV.SWARM_TABLE]: Match.anyValue(),
           [ENV.METADATA_BUCKET]: Match.anyValue(),
@@ -80,6 +96,50 @@ describe('endpoint', () => {
       const actions = [s.Action].flat();
       if (actions.some((a) => a.startsWith('s3:Get'))) expect(s.Resource).not.toBe('*');
     }
+  });
+});
+
+describe('api', () => {
+  it('throttles the default stage and writes JSON access logs with the request id', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('"requestId":"\\$context.requestId"') },
+    });
+  });
+
+  it('writes the API URL into the function as the public base URL', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.PUBLIC_BASE_URL]: Match.anyValue() }) },
+    });
+  });
+
+  it('alarms on 5xx answers and function errors', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+  });
+
+  it('gives functions no AWS managed policy, only their own log group', () => {
+    const roles = Object.values(template.findResources('AWS::IAM::Role')) as { Properties: { ManagedPolicyArns?: unknown } }[];
+    expect(roles.length).toBeGreaterThan(0);
+    for (const role of roles) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('custom domain', () => {
+  it('maps the domain to the stage and writes it into torrents', () => {
+    const withDomain = Template.fromStack(
+      new S3TorrentStack(new App(), 'Domain', {
+        sources: [],
+        customDomain: { domainName: 'torrents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
+      }),
+    );
+    withDomain.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'torrents.example.com' });
+    withDomain.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    withDomain.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [ENV.PUBLIC_BASE_URL]: 'https://torrents.example.com' }) },
+    });
   });
 });
 

@@ -2,7 +2,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { parseTorrentFile } from '../../lambdas/core/metainfo';
 import { buildInfo, TorrentPieceHasher, type TorrentFormat } from '../../lambdas/core/build-info';
 import { pieceLengthFor } from '../../lambdas/core/piece-length';
-import { putObject, startTestService, testBytes } from '../support/service';
+import { LinkSigner, signedObjectUrl } from '../../lambdas/shared/signed-links';
+import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
 
 type Service = Awaited<ReturnType<typeof startTestService>>;
 const hex = (b?: Uint8Array) => (b ? Buffer.from(b).toString('hex') : undefined);
@@ -106,5 +107,30 @@ describe('web seeds of v2-only torrents', () => {
     const res = await fetch(`${service.apiUrl}/-/webseed-version/v3.Xyz_1/${service.bucket}/a%20dir/sub/file%20one.bin`, { redirect: 'manual' });
     expect(res.status).toBe(307);
     expect(new URL(res.headers.get('location')!).searchParams.get('versionId')).toBe('v3.Xyz_1');
+  });
+});
+
+describe('v2 and hybrid torrents of private sources', () => {
+  let service: Service;
+  let signer: LinkSigner;
+  const bucket = `private-v2-${uniqueSuffix()}`;
+  const data = testBytes(200_000, 31);
+  beforeAll(async () => {
+    service = await startTestService({ bucket, sources: `private:${bucket}/secret/` });
+    signer = new LinkSigner(service.signingKey);
+    await putObject(service.clients, bucket, 'secret/report.pdf', data);
+  });
+  afterAll(() => service.stop());
+
+  it.each(['2', 'hybrid'])('version=%s: private flag set, announce token for the hash clients announce first, hashes registered', async (version) => {
+    const link = signedObjectUrl(signer, service.apiUrl, { bucket, key: 'secret/report.pdf', purpose: 'torrent' }, Math.floor(Date.now() / 1000) + 600);
+    const res = await fetch(`${link}&version=${version}`);
+    expect(res.status).toBe(200);
+    const meta = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
+    expect(meta).toMatchObject({ private: true, format: version === '2' ? 'v2' : 'hybrid' });
+    const announced = meta.infoHashV1 ? hex(meta.infoHashV1)! : hex(meta.infoHashV2)!.slice(0, 40);
+    expect(meta.trackers[0]?.[0]).toMatch(new RegExp(`/-/announce/${signer.announceToken(announced)}$`));
+    const registration = await service.clients.dynamoDb.send(new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash: hex(meta.infoHashV2)!.slice(0, 40), entry: 'torrent' } }));
+    expect(registration.Item).toMatchObject({ bucket, key: 'secret/report.pdf' });
   });
 });

@@ -100,7 +100,7 @@ describe('GET /{bucket}/{key}?torrent', () => {
       expect(res.status).toBe(307);
       const location = res.headers.get('location')!;
       expect(location).toContain('X-Amz-Signature=');
-      expect(location).toContain('X-Amz-Expires=3600');
+      expect(location).toContain('X-Amz-Expires=21600');
     }
     const followed = await fetch(`${service.apiUrl}/${service.bucket}/front.bin`);
     expect(Buffer.from(await followed.arrayBuffer()).equals(data)).toBe(true);

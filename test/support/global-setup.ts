@@ -12,5 +12,6 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_S3_ENDPOINT = s3.endpoint;
   process.env.TEST_DYNAMODB_ENDPOINT = dynamoDb.endpoint;
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   (globalThis as { __standIns?: { stop(): Promise<void> }[] }).__standIns = [s3, dynamoDb];
 }

@@ -1,0 +1,172 @@
+import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
+import { rawGet, type RawResponse } from '../support/raw-http';
+
+/**
+ * A corpus of malformed and hostile requests, sent byte-for-byte to the local HTTP API: every one
+ * must get a clear 4xx (JSON from our handlers, or the gateway's own 4xx), none a 5xx, none may
+ * hang, and the service must keep serving afterwards.
+ */
+interface HostileCase {
+  readonly name: string;
+  readonly target: string;
+  readonly headers?: string[];
+  readonly method?: string;
+}
+
+const B = '{bucket}';
+const cases: HostileCase[] = [];
+const add = (name: string, target: string, extra: Partial<HostileCase> = {}) => cases.push({ name, target, ...extra });
+
+// Path traversal, on the object, web-seed and IAM routes, with and without ?torrent.
+const traversals = [
+  `/${B}/../../etc/passwd`,
+  `/${B}/..%2f..%2fetc%2fpasswd`,
+  `/${B}/%2e%2e/%2e%2e/etc/passwd`,
+  `/${B}/a/../../../../x`,
+  `/${B}/./ok.bin`,
+  `/${B}/ok.bin/..`,
+  `/${B}/..`,
+  `/${B}/.`,
+  `/${B}/%2e`,
+  `/${B}/a%2F..%2Fok.bin`,
+  `/${B}/%c0%ae%c0%ae/x`,
+  `/${B}/%252e%252e/x`,
+  `/../${B}/ok.bin`,
+  `/..`,
+  `/%2e%2e/${B}/ok.bin`,
+];
+for (const t of traversals) {
+  for (const prefix of ['', '/-/webseed', '/-/iam']) {
+    // `%252e` decodes once to the literal key `%2e%2e/x`: legal, and the web seed redirects without a HEAD.
+    if (prefix === '/-/webseed' && t.includes('%252e')) continue;
+    add(`traversal ${prefix}${t}`, `${prefix}${t}`);
+    if (prefix !== '/-/webseed') add(`traversal ${prefix}${t}?torrent`, `${prefix}${t}?torrent`);
+  }
+}
+
+// Encoded slashes and separators.
+for (const t of [`/${B}/%2F%2Fmissing`, `/%2F/x`, `/${B}%2F/x`, `/-%2Fiam/${B}/ok.bin`, `/${B}/%5c..%5cx`, `/${B}//`, `/${B}/%2F`, `//${B}/ok.bin`]) {
+  add(`encoded slash ${t}`, t);
+  add(`encoded slash ${t}?torrent`, `${t}?torrent`);
+}
+
+// Overlong keys and names.
+for (const [label, key] of [
+  ['1025 bytes', 'k'.repeat(1025)],
+  ['5000 bytes', 'k'.repeat(5000)],
+  ['1026 bytes of euro signs', encodeURIComponent('€'.repeat(342))],
+  ['20000 bytes (past the header limit)', 'k'.repeat(20_000)],
+] as const) {
+  add(`overlong key ${label}`, `/${B}/${key}?torrent`);
+  add(`overlong key on the web seed ${label}`, `/-/webseed/${B}/${key}`);
+}
+add('overlong bucket', `/${'a'.repeat(64)}/x?torrent`);
+add('overlong bucket, 5000 bytes', `/${'a'.repeat(5000)}/x?torrent`);
+
+// Unicode and control characters.
+for (const seq of ['%C3%28', '%A0%A1', '%E2%28%A1', '%F0%28%8C%BC', '%ED%A0%80', '%FF', '%C0%AF', '%00', '%0d%0aSet-Cookie:%20x=1', '%1b[31m', '%7f', 'a%00.bin']) {
+  add(`bad bytes ${seq}`, `/${B}/${seq}?torrent`);
+  add(`bad bytes ${seq} on the web seed`, `/-/webseed/${B}/${seq}`);
+}
+for (const key of ['😀.bin', '\u202Egnp.exe', 'zero\u200Bwidth.bin', '日本語/ファイル.bin', 'Ω≈ç√.bin', 'ｆｕｌｌ.bin']) {
+  add(`missing unicode key ${JSON.stringify(key)}`, `/${B}/${encodeURIComponent(key)}?torrent`);
+}
+
+// Bad ranges on the web seed.
+for (const range of ['bytes=abc', 'bytes=', 'bytes=5-1', 'items=0-1', 'bytes=--1', 'bytes=1-2-3', 'bytes=0-1,x', `bytes=${'0-1,'.repeat(20)}0-1`, 'bytes=9999999999999999-', 'bytes= -', 'bytes=-', 'bytes=1.5-2', 'bytes=0x10-0x20', '']) {
+  add(`bad range ${JSON.stringify(range)}`, `/-/webseed/${B}/ok.bin`, { headers: [`Range: ${range}`] });
+}
+
+// Missing, duplicated and forged parameters.
+for (const q of [
+  'torrent&torrent',
+  'torrent=1&torrent=2',
+  'torrent&versionId=a&versionId=b',
+  'torrent&expires=1&signature=x',
+  'torrent&signature=x',
+  'torrent&expires=9999999999',
+  'torrent&expires=abc&signature=x',
+  'torrent&expires=1&expires=2&signature=a',
+  'torrent&expires=99999999999999999999&signature=a',
+  `torrent&expires=${Math.floor(Date.now() / 1000) + 600}&signature=${'A'.repeat(43)}`,
+]) {
+  add(`private object with ?${q}`, `/${B}/vault/secret.bin?${q}`);
+}
+for (const q of ['versionId=a&versionId=b', 'expires=1&signature=x', 'signature=&expires=']) {
+  add(`private web seed with ?${q}`, `/-/webseed/${B}/vault/secret.bin?${q}`);
+}
+add('private front door without a link', `/${B}/vault/secret.bin`);
+
+// Invalid and unknown buckets.
+for (const bucket of ['A', 'ab', 'a_b', 'UPPER', '192.168.1.1', 'xn--abc', 'bucket-s3alias', 'b--ol-s3', '-abc', 'abc-', '.abc', 'ab..cd', 'not-allowed-bucket', 'no-such-bucket-zz9']) {
+  add(`bucket ${bucket}`, `/${bucket}/x.bin?torrent`);
+  add(`bucket ${bucket} on the web seed`, `/-/webseed/${bucket}/x.bin`);
+}
+
+// Methods no route takes.
+for (const method of ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE']) {
+  add(`${method} on an object`, `/${B}/ok.bin?torrent`, { method });
+  add(`${method} on the web seed`, `/-/webseed/${B}/ok.bin`, { method });
+}
+
+// Oversized query strings.
+add('query of 5,000 bytes', `/${B}/ok.bin?torrent&${'x'.repeat(5000)}`);
+add('query of 15,000 bytes', `/${B}/ok.bin?torrent&${'x=1&'.repeat(3750)}`);
+add('query of 40,000 bytes', `/${B}/ok.bin?torrent&${'x'.repeat(40_000)}`);
+
+// Forged IAM authorization.
+for (const authorization of [
+  'AWS4-HMAC-SHA256',
+  'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64),
+  'AWS4-HMAC-SHA256 Credential=NOBODY/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + 'a'.repeat(64),
+  'Bearer abc',
+  'Basic ' + Buffer.from('S3RVER:S3RVER').toString('base64'),
+  'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + 'b'.repeat(64),
+]) {
+  add(`IAM route with Authorization ${authorization.slice(0, 40)}`, `/-/iam/${B}/vault/secret.bin?torrent`, {
+    headers: [`Authorization: ${authorization}`, 'X-Amz-Date: 20260101T000000Z'],
+  });
+}
+
+// Malformed HTTP.
+add('space in the request target', `/${B}/a b?torrent`);
+add('absolute-form target to another host', `http://evil.example/${B}/missing.bin?torrent`);
+add('asterisk target', '*');
+add('empty path segments only', '/');
+add('no bucket, only a key', '/-/webseed/');
+
+describe('hostile input', () => {
+  let service: Awaited<ReturnType<typeof startTestService>>;
+  let port: number;
+  const bucket = `hostile-${uniqueSuffix()}`;
+  const results: { name: string; status: number; body: string }[] = [];
+
+  beforeAll(async () => {
+    service = await startTestService({ bucket, sources: `${bucket},private:${bucket}/vault/` });
+    port = Number(new URL(service.apiUrl).port);
+    await putObject(service.clients, bucket, 'ok.bin', testBytes(5000, 1));
+    await putObject(service.clients, bucket, 'vault/secret.bin', testBytes(5000, 2));
+  });
+  afterAll(() => service.stop());
+
+  it('has at least 200 cases', () => expect(cases.length).toBeGreaterThanOrEqual(200));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    const res: RawResponse = await rawGet(port, c.target.replaceAll(B, bucket), c.headers, c.method);
+    results.push({ name: c.name, status: res.status, body: res.body.toString('utf8', 0, 300) });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.headers['location']).toBeUndefined();
+    if (res.headers['content-type'] === 'application/json' && res.body.length > 0) {
+      const body = JSON.parse(res.body.toString()) as Record<string, unknown>;
+      expect(typeof (body.code ?? body.message)).toBe('string');
+      expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|node_modules|Error:/);
+    }
+  });
+
+  it('keeps serving afterwards', async () => {
+    const res = await fetch(`${service.apiUrl}/${bucket}/ok.bin?torrent`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/x-bittorrent');
+  });
+});
