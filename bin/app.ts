@@ -32,13 +32,19 @@ if ((domainName === undefined) !== (certificateArn === undefined)) {
 const rateLimit = positive('throttleRateLimit');
 const burstLimit = positive('throttleBurstLimit');
 
+const announceInterval = positive('announceIntervalSeconds');
+const minAnnounceInterval = positive('minAnnounceIntervalSeconds');
+
 new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: positive('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
-  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 100, burstLimit: burstLimit ?? 200 } : undefined,
+  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1000, burstLimit: burstLimit ?? 2000 } : undefined,
   alarmTopicArn: text('alarmTopicArn'),
+  announceInterval: announceInterval === undefined ? undefined : Duration.seconds(announceInterval),
+  minAnnounceInterval: minAnnounceInterval === undefined ? undefined : Duration.seconds(minAnnounceInterval),
+  trustAnnounceIpHints: [true, 'true'].includes(context('trustAnnounceIpHints') as string | boolean),
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

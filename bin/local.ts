@@ -20,6 +20,7 @@ const USAGE = `Usage: npm start -- [options]   (each option also reads an enviro
   --bucket NAME         a bucket to create at start        (BUCKET, default demo)
   --inline-limit BYTES  largest object hashed per request  (INLINE_HASH_LIMIT_BYTES, default 268435456)
   --public-url URL      base URL written into torrents     (PUBLIC_BASE_URL, default http://127.0.0.1:PORT)
+  --announce-interval S tracker announce interval, seconds (ANNOUNCE_INTERVAL_SECONDS, default 1800)
   --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)`;
 
 async function main(): Promise<void> {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
       bucket: { type: 'string' },
       'inline-limit': { type: 'string' },
       'public-url': { type: 'string' },
+      'announce-interval': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -61,6 +63,7 @@ async function main(): Promise<void> {
     inlineHashLimit: int('--inline-limit', values['inline-limit'] ?? env.INLINE_HASH_LIMIT_BYTES ?? String(256 * 1024 * 1024)),
     publicBaseUrl: values['public-url'] ?? env.PUBLIC_BASE_URL,
     signingKey,
+    announceIntervalSeconds: int('--announce-interval', values['announce-interval'] ?? env.ANNOUNCE_INTERVAL_SECONDS ?? '1800'),
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
   });
 
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
   console.log(`s3-torrent is running locally.
 
   HTTP API    ${api}
+  Tracker     ${api}/announce   (and /scrape; it serves only torrents built here)
   S3          ${service.s3Endpoint}   (access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey})
   DynamoDB    ${service.dynamoDbEndpoint}
   Data        ${dataDirectory ?? '(temporary, deleted on exit)'}

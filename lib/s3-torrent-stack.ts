@@ -6,6 +6,7 @@ import { PublicApi, type CustomDomain } from './public-api';
 import type { SourceBucket } from './source-buckets';
 import { TorrentStorage } from './storage';
 import { TorrentEndpoint } from './torrent-endpoint';
+import { Tracker } from './tracker';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
@@ -16,10 +17,17 @@ export interface S3TorrentStackProps extends StackProps {
   readonly presignedUrlTtl?: Duration;
   /** Serve the API on this domain (and write it into torrents). */
   readonly customDomain?: CustomDomain;
-  /** API Gateway throttling (default 100 requests/s, bursts of 200). */
+  /**
+   * API Gateway throttling (default 1,000 requests/s, bursts of 2,000). Announces dominate: a swarm
+   * of N peers announcing every 1,800 s makes N/1,800 requests/s, so 1,000/s serves 1.8 M peers.
+   */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
   /** An existing SNS topic for alarm notifications. */
   readonly alarmTopicArn?: string;
+  /** Tracker announce intervals (defaults 30 and 5 minutes) and whether to trust `ip` hints (default no). */
+  readonly announceInterval?: Duration;
+  readonly minAnnounceInterval?: Duration;
+  readonly trustAnnounceIpHints?: boolean;
   /** RETAIN (default) keeps tables and the metadata bucket when the stack is deleted. */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -32,6 +40,7 @@ export class S3TorrentStack extends Stack {
   readonly storage: TorrentStorage;
   readonly endpoint: TorrentEndpoint;
   readonly monitoring: Monitoring;
+  readonly tracker: Tracker;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -43,8 +52,8 @@ export class S3TorrentStack extends Stack {
     }
     this.storage = new TorrentStorage(this, 'Storage', { removalPolicy: props.removalPolicy });
     this.api = new PublicApi(this, 'Api', {
-      rateLimit: props.throttle?.rateLimit ?? 100,
-      burstLimit: props.throttle?.burstLimit ?? 200,
+      rateLimit: props.throttle?.rateLimit ?? 1000,
+      burstLimit: props.throttle?.burstLimit ?? 2000,
       customDomain: props.customDomain,
     });
     this.monitoring = new Monitoring(this, 'Monitoring', { api: this.api.api, alarmTopicArn: props.alarmTopicArn });
@@ -62,5 +71,13 @@ export class S3TorrentStack extends Stack {
       value: this.storage.signingSecret.secretArn,
       description: 'npm run sign-link -- --secret-id <this> <ApiUrl>/<bucket>/<key> mints links to private objects',
     });
+    this.tracker = new Tracker(this, 'Tracker', {
+      api: this.api.api,
+      storage: this.storage,
+      announceInterval: props.announceInterval,
+      minAnnounceInterval: props.minAnnounceInterval,
+      trustAnnounceIpHints: props.trustAnnounceIpHints,
+    });
+    this.monitoring.watchFunction('Tracker', this.tracker.function);
   }
 }

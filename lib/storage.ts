@@ -78,6 +78,23 @@ export class TorrentStorage extends Construct {
     fn.addEnvironment(ENV.SWARM_TABLE, this.swarmTable.tableName);
     this.swarmTable.grantWriteData(fn);
   }
+
+  /**
+   * Run the tracker: read registrations and peers, write and delete peers, count downloads. Exactly
+   * the item actions it uses, so it can never Scan the table.
+   */
+  grantSwarm(fn: LambdaFunction): void {
+    fn.addEnvironment(ENV.SWARM_TABLE, this.swarmTable.tableName);
+    this.swarmTable.grant(
+      fn,
+      'dynamodb:GetItem',
+      'dynamodb:BatchGetItem',
+      'dynamodb:Query',
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:UpdateItem',
+    );
+  }
 }
 
 function table(scope: Construct, id: string, schema: TableSchema, removalPolicy: RemovalPolicy): TableV2 {

@@ -10,6 +10,10 @@ import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
 import { instrumented, METRICS_NAMESPACE } from '../lambdas/shared/observability';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
+import { trackerDeps } from '../lambdas/tracker/deps';
+import { makeTrackerHandler } from '../lambdas/tracker/tracker';
+import { recordTrackerMetrics } from '../lambdas/tracker/metrics';
+import { DEFAULT_ANNOUNCE_POLICY } from '../lambdas/core/tracker/announce-policy';
 import { ROUTES } from '../lambdas/shared/routes';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../lambdas/shared/tables';
 import { startDynamoDbLocal, type LocalDynamoDb } from './dynamodb';
@@ -34,6 +38,11 @@ export interface LocalServiceOptions {
   /** Signs links to private objects and announce tokens; random per start when unset. */
   readonly signingKey?: Uint8Array;
   readonly publicBaseUrl?: string;
+  /** Tracker announce intervals (default 1800 s and 300 s); tests with real clients shorten them. */
+  readonly announceIntervalSeconds?: number;
+  readonly minAnnounceIntervalSeconds?: number;
+  /** Let the tracker take peers' addresses from `ip`/`ipv4`/`ipv6` (default off). */
+  readonly trustAnnounceIpHints?: boolean;
   readonly logLevel?: LogLevel;
   /** Reuse running stand-ins instead of starting new ones (tests share one pair per run). */
   readonly s3Endpoint?: string;
@@ -128,7 +137,25 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       metrics,
       recordEndpointMetrics,
     ) as LambdaHttpHandler;
-    const handlers: Record<string, LambdaHttpHandler> = { endpoint };
+    const interval = options.announceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.interval;
+    const tracker = instrumented(
+      makeTrackerHandler(
+        trackerDeps(
+          clients,
+          {
+            swarmTable: names.swarmTable,
+            signingKey,
+            policy: { interval, minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval) },
+            trustIpHints: options.trustAnnounceIpHints ?? false,
+          },
+          logger,
+        ),
+      ),
+      logger,
+      metrics,
+      recordTrackerMetrics,
+    ) as LambdaHttpHandler;
+    const handlers: Record<string, LambdaHttpHandler> = { endpoint, tracker };
     const api: LocalHttpApi = await startLocalHttpApi(
       ROUTES.filter((route) => handlers[route.target] !== undefined).map((route) => ({ route, handler: handlers[route.target]! })),
       // IAM routes accept requests signed (SigV4, service execute-api) with the local credentials.

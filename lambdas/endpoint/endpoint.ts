@@ -4,7 +4,7 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
-import { encodeKeyPath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
+import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
 import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
 import type { AccessMode, SourceAllowlist } from '../shared/sources';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
@@ -13,9 +13,6 @@ import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentForObject, TorrentService } from '../torrents/torrent-service';
 
 export const CREATED_BY = 's3-torrent/0.1';
-
-/** Where private torrents announce: the tracker checks the token against the infohash. */
-export const PRIVATE_ANNOUNCE_PREFIX = '/-/announce';
 
 export interface EndpointDeps {
   readonly service: TorrentService;
@@ -126,7 +123,7 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
     const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
     webSeed = `${webSeedPath}?${params}`;
-    announce = `${base}${PRIVATE_ANNOUNCE_PREFIX}/${deps.signer.announceToken(announcedInfoHash)}`;
+    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`;
   } else {
     webSeed = webSeedUrl(base, head, found.name, found.format);
     announce = deps.announceUrl ?? `${base}/announce`;

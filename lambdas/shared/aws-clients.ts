@@ -29,9 +29,17 @@ export function createAwsClients(options: AwsClientOptions = {}): AwsClients {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  const dynamoDb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ ...common, ...(options.dynamoDbEndpoint ? { endpoint: options.dynamoDbEndpoint } : {}) }),
+  return { s3, dynamoDb: createDynamoDbClient(options) };
+}
+
+/** The DynamoDB document client alone, for functions that use nothing else (the S3 client stays out of their bundle). */
+export function createDynamoDbClient(options: AwsClientOptions = {}): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: options.region ?? process.env.AWS_REGION ?? 'us-east-1',
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.dynamoDbEndpoint ? { endpoint: options.dynamoDbEndpoint } : {}),
+    }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
-  return { s3, dynamoDb };
 }

@@ -28,3 +28,14 @@ export const endpointEnvShape = {
   [ENV.PUBLIC_BASE_URL]: z.optional(z.url()),
   [ENV.ANNOUNCE_URL]: z.optional(z.url()),
 };
+
+// Written in the functional form zod/mini also accepts, so it reads the same under either import.
+const seconds = () => z.coerce.number().check(z.int(), z.positive());
+
+export const trackerEnvShape = {
+  [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+  [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
+  [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
+  [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(seconds(), 300),
+  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(z.stringbool(), false),
+};

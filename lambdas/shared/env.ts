@@ -30,4 +30,10 @@ export const ENV = {
   SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
   /** Lifetime of the signed web-seed URL written into torrents of private objects. */
   PRIVATE_WEBSEED_TTL: 'PRIVATE_WEBSEED_TTL_SECONDS',
+  /** Seconds between a tracker client's regular announces. */
+  ANNOUNCE_INTERVAL: 'ANNOUNCE_INTERVAL_SECONDS',
+  /** Seconds a tracker client must leave between announces of its own accord. */
+  MIN_ANNOUNCE_INTERVAL: 'MIN_ANNOUNCE_INTERVAL_SECONDS',
+  /** `true`: the tracker takes a peer's address from its `ip`/`ipv4`/`ipv6` parameters, not the connection. */
+  TRUST_ANNOUNCE_IP_HINTS: 'TRUST_ANNOUNCE_IP_HINTS',
 } as const;

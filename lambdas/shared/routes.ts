@@ -26,10 +26,15 @@ export const ROUTE = {
   IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
   ANNOUNCE: 'GET /announce',
   SCRAPE: 'GET /scrape',
+  PRIVATE_ANNOUNCE: 'GET /-/private/{token}/announce',
+  PRIVATE_SCRAPE: 'GET /-/private/{token}/scrape',
 } as const;
 
 export const WEBSEED_PREFIX = '/-/webseed';
 export const WEBSEED_VERSION_PREFIX = '/-/webseed-version';
+
+/** The announce URL of a private torrent, relative to the public base URL. */
+export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/{bucket}/{key+}', target: 'endpoint' },
@@ -41,6 +46,12 @@ export const ROUTES: readonly RouteDefinition[] = [
   // The object routes again, for callers signing with AWS credentials (private sources without a link).
   { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
   { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
+  { method: 'GET', path: '/announce', target: 'tracker' },
+  { method: 'GET', path: '/scrape', target: 'tracker' },
+  // Private torrents announce with a per-torrent token in the path; the scrape URL clients derive
+  // from it (BEP 48: replace the last segment's `announce` with `scrape`) carries the token too.
+  { method: 'GET', path: '/-/private/{token}/announce', target: 'tracker' },
+  { method: 'GET', path: '/-/private/{token}/scrape', target: 'tracker' },
 ];
 
 export const routeKey = (route: RouteDefinition) => `${route.method} ${route.path}`;

@@ -10,11 +10,23 @@ export const TORRENT_TABLE_SCHEMA = {
   timeToLiveAttribute: 'expiresAt',
 } as const;
 
+/**
+ * The tracker's table, one item collection per torrent:
+ * - `entry = torrent`: the registration the endpoint writes when it builds a torrent (`bucket`,
+ *   `key`, `name`, `size`, `registeredAt`); the tracker serves only infohashes that have one, and
+ *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
+ * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
+ *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
+ *   `clientKey` (hex of the announce `key`), `expiresAt`, and `downloadCounted` (bool) once its
+ *   download is counted. Placement first spreads peers uniformly over the sort key, so a bounded
+ *   range read from a random point is a random sample.
+ */
 export const SWARM_TABLE_SCHEMA = {
   /** Hex infohash (40 characters). */
   partitionKey: 'infoHash',
-  /** `torrent` for the registration and counters of a torrent, `peer#<hex peer id>` for a peer. */
+  /** `torrent` for the registration and counters of a torrent, `peer#<placement>#<hex peer id>` for a peer. */
   sortKey: 'entry',
+  /** Epoch seconds; on peers, a little past the announce interval. Reads filter on it: TTL deletion is lazy. */
   timeToLiveAttribute: 'expiresAt',
 } as const;
 

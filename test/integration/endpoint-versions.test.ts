@@ -129,7 +129,7 @@ describe('v2 and hybrid torrents of private sources', () => {
     const meta = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
     expect(meta).toMatchObject({ private: true, format: version === '2' ? 'v2' : 'hybrid' });
     const announced = meta.infoHashV1 ? hex(meta.infoHashV1)! : hex(meta.infoHashV2)!.slice(0, 40);
-    expect(meta.trackers[0]?.[0]).toMatch(new RegExp(`/-/announce/${signer.announceToken(announced)}$`));
+    expect(meta.trackers[0]?.[0]).toContain(`/${signer.announceToken(announced)}/`);
     const registration = await service.clients.dynamoDb.send(new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash: hex(meta.infoHashV2)!.slice(0, 40), entry: 'torrent' } }));
     expect(registration.Item).toMatchObject({ bucket, key: 'secret/report.pdf' });
   });

@@ -11,6 +11,8 @@ interface HostileCase {
   readonly target: string;
   readonly headers?: string[];
   readonly method?: string;
+  /** Tracker requests are answered HTTP 200 with a bencoded `failure reason`, never a 4xx. */
+  readonly tracker?: boolean;
 }
 
 const B = '{bucket}';
@@ -128,6 +130,47 @@ for (const authorization of [
   });
 }
 
+// Tracker: every refusal is HTTP 200 with a bencoded failure reason.
+const hash20 = '%AA'.repeat(20);
+const peer20 = '-XX0001-' + 'a'.repeat(12);
+const announce = (q: string) => `/announce?${q}`;
+const valid = `info_hash=${hash20}&peer_id=${peer20}&port=6881&uploaded=0&downloaded=0&left=10&compact=1`;
+const trackerCases: [string, string][] = [
+  ['unregistered torrent', announce(valid)],
+  ['no parameters', '/announce'],
+  ['empty query', '/announce?'],
+  ['info_hash of 19 bytes', announce(valid.replace(hash20, '%AA'.repeat(19)))],
+  ['info_hash of 21 bytes', announce(valid.replace(hash20, '%AA'.repeat(21)))],
+  ['info_hash of 40 hex characters', announce(valid.replace(hash20, 'aa'.repeat(20)))],
+  ['info_hash with a broken escape', announce(valid.replace(hash20, '%A'.repeat(20)))],
+  ['info_hash twice', announce(`${valid}&info_hash=${hash20}`)],
+  ['peer_id of 19 bytes', announce(valid.replace(peer20, peer20.slice(1)))],
+  ['peer_id of 300 bytes', announce(valid.replace(peer20, 'p'.repeat(300)))],
+  ['no peer_id', announce(valid.replace(`&peer_id=${peer20}`, ''))],
+  ['no port', announce(valid.replace('&port=6881', ''))],
+  ['no left', announce(valid.replace('&left=10', ''))],
+  ['no info_hash', announce(valid.replace(`info_hash=${hash20}&`, ''))],
+  ...['0', '-1', '65536', '99999999999', 'abc', '6881.5', '', '0x1AE1', '%206881', '6881&port=6882'].map(
+    (port): [string, string] => [`port ${JSON.stringify(port)}`, announce(valid.replace('port=6881', `port=${port}`))],
+  ),
+  ...['-1', 'abc', '1e9', '99999999999999999999999', ''].map((left): [string, string] => [`left ${JSON.stringify(left)}`, announce(valid.replace('left=10', `left=${left}`))]),
+  ...['-5', 'lots', '99999999', '1e3'].map((n): [string, string] => [`numwant ${n}`, announce(`${valid}&numwant=${n}`)]),
+  ...['finished', 'STARTED', '', 'started%00'].map((e): [string, string] => [`event ${JSON.stringify(e)}`, announce(`${valid}&event=${e}`)]),
+  ...['999.1.1.1', '::ffff:zz', '1.2.3', 'localhost', '%00', '1.2.3.4%0d%0a'].map((ip): [string, string] => [`ip hint ${ip}`, announce(`${valid}&ip=${ip}&ipv6=${ip}`)]),
+  ['uploaded negative', announce(valid.replace('uploaded=0', 'uploaded=-5'))],
+  ['compact=2', announce(valid.replace('compact=1', 'compact=2'))],
+  ['query of 15,000 bytes', announce(`${valid}&${'x=1&'.repeat(3750)}`)],
+  ['raw bytes in the query', announce(`${valid}&key=%FF%FE%00`)],
+  ['scrape without info_hash', '/scrape'],
+  ['scrape of 19 bytes', `/scrape?info_hash=${'%AA'.repeat(19)}`],
+  ['scrape of an unregistered torrent', `/scrape?info_hash=${hash20}`],
+  ['scrape of 100 hashes', `/scrape?${Array.from({ length: 100 }, () => `info_hash=${hash20}`).join('&')}`],
+  ['private announce with a forged token', `/-/private/AAAA/announce?${valid}`],
+  ['private scrape with a forged token', `/-/private/AAAA/scrape?info_hash=${hash20}`],
+  ['private announce with an empty-ish token', `/-/private/%20/announce?${valid}`],
+];
+for (const [name, target] of trackerCases) add(`tracker: ${name}`, target, { tracker: true });
+
 // Malformed HTTP.
 add('space in the request target', `/${B}/a b?torrent`);
 add('absolute-form target to another host', `http://evil.example/${B}/missing.bin?torrent`);
@@ -154,6 +197,11 @@ describe('hostile input', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const res: RawResponse = await rawGet(port, c.target.replaceAll(B, bucket), c.headers, c.method);
     results.push({ name: c.name, status: res.status, body: res.body.toString('utf8', 0, 300) });
+    if (c.tracker) {
+      expect(res.status).toBe(200);
+      expect(res.body.toString('latin1')).toMatch(/^d14:failure reason\d+:/);
+      return;
+    }
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect(res.status).toBeLessThan(500);
     expect(res.headers['location']).toBeUndefined();
@@ -164,9 +212,13 @@ describe('hostile input', () => {
     }
   });
 
-  it('keeps serving afterwards', async () => {
+  it('keeps serving afterwards: a torrent, then an announce for it', async () => {
     const res = await fetch(`${service.apiUrl}/${bucket}/ok.bin?torrent`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('application/x-bittorrent');
+    const hash = Buffer.from(res.headers.get('x-torrent-infohash')!, 'hex');
+    const query = valid.replace(hash20, [...hash].map((b) => `%${b.toString(16).padStart(2, '0')}`).join(''));
+    const answer = Buffer.from(await (await fetch(`${service.apiUrl}/announce?${query}`)).arrayBuffer()).toString('latin1');
+    expect(answer).toMatch(/^d8:completei\d+e10:incompletei\d+e8:intervali\d+e/);
   });
 });

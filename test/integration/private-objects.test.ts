@@ -9,6 +9,8 @@ import { LOCAL_CREDENTIALS } from '../../local/s3';
 import { haveAria2, haveLibtorrent, PYTHON, run } from '../support/programs';
 import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
 import { decodeTorrent } from '../support/torrents';
+import { announceQuery, scrapeQuery } from '../support/tracker-client';
+import { bdecode } from '../../lambdas/core/bencode';
 
 const str = (b: unknown) => Buffer.from(b as Uint8Array).toString();
 
@@ -90,12 +92,55 @@ describe('private sources', () => {
     const torrent = decodeTorrent(Buffer.from(await res.arrayBuffer()));
     expect((torrent.info as Record<string, unknown>).private).toBe(1);
     const infoHash = res.headers.get('x-torrent-infohash')!;
-    expect(str(torrent.announce)).toBe(`${service.apiUrl}/-/announce/${signer.announceToken(infoHash)}`);
+    expect(str(torrent.announce)).toBe(`${service.apiUrl}/-/private/${signer.announceToken(infoHash)}/announce`);
     const webSeed = str((torrent['url-list'] as Uint8Array[])[0]);
     expect(webSeed).toMatch(new RegExp(`^${service.apiUrl}/-/webseed/${bucket}/secret/report\\.pdf\\?expires=\\d+&signature=`));
     const bytes = await fetch(webSeed, { headers: { range: 'bytes=100-199' } });
     expect(bytes.status).toBe(206);
     expect(Buffer.from(await bytes.arrayBuffer()).equals(data.subarray(100, 200))).toBe(true);
+  });
+
+  describe('the tracker serves a private torrent only through its token URL', () => {
+    let infoHash: Buffer;
+    let announceUrl: string;
+    const peerId = Buffer.from('-TS0001-private-peer');
+    const failureOf = async (res: Response) => {
+      const body = bdecode(Buffer.from(await res.arrayBuffer())) as Record<string, Uint8Array>;
+      return body['failure reason'] === undefined ? undefined : Buffer.from(body['failure reason']).toString();
+    };
+    beforeAll(async () => {
+      const res = await get(torrentLink());
+      infoHash = Buffer.from(res.headers.get('x-torrent-infohash')!, 'hex');
+      announceUrl = str(decodeTorrent(Buffer.from(await res.arrayBuffer())).announce);
+    });
+
+    it('announces with the token', async () => {
+      const res = await fetch(`${announceUrl}?${announceQuery({ infoHash, peerId, port: 6881, left: 10, event: 'started' })}`);
+      expect(res.status).toBe(200);
+      expect(await failureOf(res)).toBeUndefined();
+    });
+
+    it('scrapes with the token, at the URL clients derive (announce -> scrape)', async () => {
+      const res = await fetch(`${announceUrl.replace(/announce$/, 'scrape')}?${scrapeQuery([infoHash])}`);
+      const body = bdecode(Buffer.from(await res.arrayBuffer())) as { files?: Record<string, unknown> };
+      expect(Object.keys(body.files ?? {})).toHaveLength(1);
+    });
+
+    it.each([
+      ['the public announce URL', () => `${service.apiUrl}/announce`],
+      ['another torrent\'s token', () => announceUrl.replace(/private\/[^/]+\//, `private/${signer.announceToken('00'.repeat(20))}/`)],
+      ['a forged token', () => announceUrl.replace(/private\/[^/]+\//, 'private/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/')],
+      ['an empty-looking token', () => announceUrl.replace(/private\/[^/]+\//, 'private/x/')],
+    ])('refuses %s as an unregistered torrent', async (_what, url) => {
+      const res = await fetch(`${url()}?${announceQuery({ infoHash, peerId, port: 6881, left: 10 })}`);
+      expect(res.status).toBe(200);
+      expect(await failureOf(res)).toMatch(/unregistered torrent/);
+    });
+
+    it('leaves it out of public scrapes', async () => {
+      const res = await fetch(`${service.apiUrl}/scrape?${scrapeQuery([infoHash])}`);
+      expect(await failureOf(res)).toMatch(/unregistered torrent/);
+    });
   });
 
   it('public and private torrents of the same bytes differ (private=1 changes the infohash)', async () => {

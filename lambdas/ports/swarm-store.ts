@@ -1,0 +1,56 @@
+import type { SwarmMember, SwarmSample } from '../core/tracker/swarm-sample';
+
+/** What the tracker keeps about a torrent this service built. */
+export interface TrackedTorrent {
+  /** Hex infohash. */
+  readonly infoHash: string;
+  /** Completed downloads so far. */
+  readonly downloaded: number;
+  /** BEP 27 private torrent: served only to requests that carry its announce token. */
+  readonly private: boolean;
+}
+
+/** A peer to store: a swarm member plus the client's `key`, which proves ownership of its peer id. */
+export interface StoredPeer extends SwarmMember {
+  readonly key?: string;
+  /** Set once this entry's download has been counted, so a repeated `completed` is not counted again. */
+  readonly downloadCounted?: boolean;
+}
+
+/**
+ * Who may change a peer's entry: the client that made it. A request is that client when it shares
+ * an address with the entry, or brings the same `key` (BEP 3's proof of identity across address
+ * changes). An expired entry belongs to no one.
+ */
+export type PeerWriteResult =
+  | { readonly outcome: 'written'; readonly previous?: StoredPeer }
+  | { readonly outcome: 'owned-by-another-client' };
+
+/**
+ * The tracker's state: registered torrents (the whitelist) and their peers. Infohashes are
+ * lowercase hex; times are epoch seconds.
+ */
+export interface SwarmStore {
+  /** The registered torrents among `infoHashes`; unregistered ones are left out. */
+  trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>>;
+  /**
+   * Adds or refreshes a peer unless another client owns its peer id; returns the entry it replaced.
+   * A refresh keeps the entry's download mark; replacing an expired entry starts afresh.
+   */
+  putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
+  /** Removes a peer (a `stopped` event) unless another client owns its peer id. */
+  removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
+  /**
+   * Deletes peers that have expired (and are still expired: one that announced again is kept).
+   * DynamoDB's own TTL deletion can take days; until then expired peers would crowd samples.
+   */
+  removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void>;
+  /**
+   * Counts a completed download: marks the peer's entry (when it still has one) and adds one to the
+   * torrent's counter, only if the entry was not marked already, so concurrent or repeated
+   * `completed` announces count once.
+   */
+  recordDownload(infoHash: string, peer: StoredPeer | undefined): Promise<void>;
+  /** At most `limit` peers in ring order from `start`, wrapping round once (expired ones included). */
+  samplePeers(infoHash: string, start: number, limit: number): Promise<SwarmSample>;
+}

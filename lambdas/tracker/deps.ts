@@ -1,0 +1,22 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbSwarmStore } from '../adapters/dynamodb-swarm-store';
+import type { AnnouncePolicy } from '../core/tracker/announce-policy';
+import type { AwsClients } from '../shared/aws-clients';
+import { LinkSigner } from '../shared/signed-links';
+import type { TrackerDeps } from './tracker';
+import { TrackerService } from './tracker-service';
+
+export interface TrackerSettings {
+  readonly swarmTable: string;
+  /** The key private torrents' announce tokens are derived with (the endpoint's signing key). */
+  readonly signingKey: Uint8Array;
+  readonly policy: AnnouncePolicy;
+  readonly trustIpHints: boolean;
+}
+
+/** Wires the tracker's adapters; used by the Lambda entry point and by the local server alike. */
+export function trackerDeps(clients: Pick<AwsClients, 'dynamoDb'>, settings: TrackerSettings, logger: Logger): TrackerDeps {
+  const store = new DynamoDbSwarmStore(clients.dynamoDb, settings.swarmTable);
+  const tokens = new LinkSigner(settings.signingKey);
+  return { tracker: new TrackerService({ store, policy: settings.policy, tokens }), trustIpHints: settings.trustIpHints, logger };
+}

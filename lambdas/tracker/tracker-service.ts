@@ -1,0 +1,155 @@
+import { peerLifetime, validatePolicy, type AnnouncePolicy } from '../core/tracker/announce-policy';
+import { MAX_NUMWANT, type AnnounceRequest } from '../core/tracker/requests';
+import type { AnnounceAnswer, ScrapeEntry } from '../core/tracker/responses';
+import { estimateCounts, isLive, peerPlacement, randomPlacement, selectPeers, withoutPeer, type SwarmSample } from '../core/tracker/swarm-sample';
+import { TrackerError } from '../core/tracker/tracker-error';
+import type { StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
+
+/**
+ * Peers read per announce or scraped torrent. It bounds the cost of an announce whatever the swarm's
+ * size, is the most peers a client can be given, and sets the counts' precision (about 7% for a
+ * swarm larger than the sample; exact below it).
+ */
+export const SAMPLE_LIMIT = MAX_NUMWANT;
+
+/**
+ * Expired peers an announce deletes from what it read. At 56 announces/s (100,000 peers) that is
+ * room for hundreds of silent departures a second, far more than swarms shed.
+ */
+export const MAX_SWEEP = 8;
+
+export const UNREGISTERED_TORRENT = 'unregistered torrent: this tracker serves only torrents built by this service';
+
+/** Checks the token in a private torrent's announce URL (LinkSigner does). */
+export interface AnnounceTokens {
+  verifyAnnounceToken(infoHashHex: string, token: string): boolean;
+}
+
+export interface TrackerServiceDeps {
+  readonly store: SwarmStore;
+  /** Without it, no token is accepted and private torrents are never served. */
+  readonly tokens?: AnnounceTokens;
+  readonly policy: AnnouncePolicy;
+  readonly clock?: () => Date;
+  readonly random?: () => number;
+  /** How long a whitelist hit is trusted without asking the store again (default 60 s). */
+  readonly registrationCacheSeconds?: number;
+}
+
+/**
+ * A download completed when the client says so (BEP 3: never sent by a client that started
+ * complete, but Transmission may announce `started` with left=0 and then `completed` when it
+ * finished before its first announce), or when a leecher we know of announces with nothing left
+ * (aria2 with --seed-time=0 goes straight to `stopped` with left=0). Each entry counts once.
+ */
+function completedDownload(request: AnnounceRequest, previous: StoredPeer | undefined, nowSeconds: number): boolean {
+  if (request.left !== 0) return false;
+  const known = previous !== undefined && isLive(previous, nowSeconds) ? previous : undefined;
+  if (known?.downloadCounted) return false;
+  return request.event === 'completed' || (known !== undefined && !known.seeder);
+}
+
+/** Registered infohashes remembered per container; a hot torrent is then one read a minute, not one per announce. */
+const MAX_REMEMBERED_TORRENTS = 10_000;
+
+/** Announce and scrape over a swarm store: the whitelist, peer lifecycle, selection and counts. */
+export class TrackerService {
+  private readonly clock: () => Date;
+  private readonly random: () => number;
+  private readonly policy: AnnouncePolicy;
+  private readonly registered = new Map<string, { until: number; private: boolean }>();
+
+  constructor(private readonly deps: TrackerServiceDeps) {
+    this.clock = deps.clock ?? (() => new Date());
+    this.random = deps.random ?? Math.random;
+    this.policy = validatePolicy(deps.policy);
+  }
+
+  /**
+   * `token` is set on a private torrent's announce route. Private torrents are served only with
+   * their token; on the public routes they look unregistered, so their infohash leaks nothing.
+   */
+  async announce(request: AnnounceRequest, token?: string): Promise<AnnounceAnswer> {
+    const infoHash = Buffer.from(request.infoHash).toString('hex');
+    await this.requireRegistered(infoHash, token);
+    const now = this.nowSeconds();
+    const seeder = request.left === 0;
+    const stopping = request.event === 'stopped';
+    const peer: StoredPeer = {
+      peerId: request.peerId,
+      placement: peerPlacement(request.peerId),
+      ...request.addresses,
+      port: request.port,
+      seeder,
+      key: request.key,
+      expiresAt: now + peerLifetime(this.policy),
+    };
+    // The write and the read are independent: the requester is taken out of the sample and
+    // counted with its new state, so the read need not see the write.
+    const [write, sample] = await Promise.all([
+      stopping ? this.deps.store.removePeer(infoHash, peer, now) : this.deps.store.putPeer(infoHash, peer, now),
+      this.deps.store.samplePeers(infoHash, randomPlacement(this.random), SAMPLE_LIMIT),
+    ]);
+    if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
+    const others = withoutPeer(sample, request.peerId);
+    await Promise.all([
+      completedDownload(request, write.previous, now) ? this.deps.store.recordDownload(infoHash, stopping ? undefined : peer) : undefined,
+      this.sweep(infoHash, others, now),
+    ]);
+    const counts = estimateCounts(others, now);
+    return {
+      interval: this.policy.interval,
+      minInterval: this.policy.minInterval,
+      complete: counts.complete + (!stopping && seeder ? 1 : 0),
+      incomplete: counts.incomplete + (!stopping && !seeder ? 1 : 0),
+      peers: stopping ? [] : selectPeers(others, peer, request.numwant, now),
+    };
+  }
+
+  /** Counts of the registered torrents among `infoHashes`; refused when none is registered. */
+  async scrape(infoHashes: readonly Uint8Array[], token?: string): Promise<ScrapeEntry[]> {
+    const hexes = infoHashes.map((h) => Buffer.from(h).toString('hex'));
+    const tracked = await this.deps.store.trackedTorrents(hexes);
+    for (const [hex, torrent] of tracked) if (!this.mayServe(torrent, token)) tracked.delete(hex);
+    if (tracked.size === 0) throw new TrackerError(UNREGISTERED_TORRENT);
+    const now = this.nowSeconds();
+    const entries = infoHashes.map(async (infoHash, i): Promise<ScrapeEntry | undefined> => {
+      const torrent = tracked.get(hexes[i] as string);
+      if (torrent === undefined) return undefined;
+      const sample = await this.deps.store.samplePeers(torrent.infoHash, randomPlacement(this.random), SAMPLE_LIMIT);
+      return { infoHash, ...estimateCounts(sample, now), downloaded: torrent.downloaded };
+    });
+    return (await Promise.all(entries)).filter((e): e is ScrapeEntry => e !== undefined);
+  }
+
+  /** Best effort: a failed sweep costs nothing but a later retry, so it never fails the announce. */
+  private async sweep(infoHash: string, sample: SwarmSample, now: number): Promise<void> {
+    const expired = sample.members.filter((m) => !isLive(m, now)).slice(0, MAX_SWEEP);
+    if (expired.length > 0) await this.deps.store.removeExpiredPeers(infoHash, expired, now).catch(() => undefined);
+  }
+
+  private async requireRegistered(infoHash: string, token: string | undefined): Promise<void> {
+    const nowMs = this.clock().getTime();
+    const remembered = this.registered.get(infoHash);
+    if (remembered !== undefined && remembered.until > nowMs) {
+      if (!this.mayServe({ infoHash, private: remembered.private }, token)) throw new TrackerError(UNREGISTERED_TORRENT);
+      return;
+    }
+    const torrent = (await this.deps.store.trackedTorrents([infoHash])).get(infoHash);
+    this.registered.delete(infoHash);
+    if (torrent === undefined) throw new TrackerError(UNREGISTERED_TORRENT);
+    if (this.registered.size >= MAX_REMEMBERED_TORRENTS) this.registered.delete(this.registered.keys().next().value as string);
+    this.registered.set(infoHash, { until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000, private: torrent.private });
+    if (!this.mayServe(torrent, token)) throw new TrackerError(UNREGISTERED_TORRENT);
+  }
+
+  /** Public routes serve public torrents; a token route serves the torrent its token was made for. */
+  private mayServe(torrent: Pick<TrackedTorrent, 'infoHash' | 'private'>, token: string | undefined): boolean {
+    if (token === undefined) return !torrent.private;
+    return this.deps.tokens?.verifyAnnounceToken(torrent.infoHash, token) ?? false;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
+  }
+}
