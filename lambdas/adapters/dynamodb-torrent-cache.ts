@@ -21,6 +21,9 @@ interface TorrentItem {
   info?: Uint8Array;
   /** Key in the metadata bucket when the info dict did not fit the item. */
   infoObjectKey?: string;
+  /** BEP 52 piece layers (v2/hybrid), in the item or, beside a large info dict, in the metadata bucket. */
+  pieceLayers?: Uint8Array;
+  pieceLayersObjectKey?: string;
   size: number;
   pieceLength: number;
   createdAt: number;
@@ -43,9 +46,12 @@ export class DynamoDbTorrentCache implements TorrentCache {
     const info = item.info ?? (item.infoObjectKey !== undefined ? await this.readInfoObject(item.infoObjectKey) : undefined);
     // An item whose info dict is missing or does not hash to its infohash is treated as a miss and rebuilt.
     if (info === undefined || Buffer.from(infoHashV1(info)).toString('hex') !== item.infoHash) return undefined;
+    const pieceLayers = item.pieceLayers ?? (item.pieceLayersObjectKey !== undefined ? await this.readInfoObject(item.pieceLayersObjectKey) : undefined);
+    if (item.pieceLayersObjectKey !== undefined && pieceLayers === undefined) return undefined;
     return {
       infoHash: item.infoHash,
       info,
+      pieceLayers,
       size: item.size,
       pieceLength: item.pieceLength,
       createdAt: new Date(item.createdAt * 1000),
@@ -61,18 +67,16 @@ export class DynamoDbTorrentCache implements TorrentCache {
       pieceLength: torrent.pieceLength,
       createdAt: Math.floor(torrent.createdAt.getTime() / 1000),
     };
-    if (torrent.info.length <= MAX_INLINE_INFO_BYTES) {
+    if (torrent.info.length + (torrent.pieceLayers?.length ?? 0) <= MAX_INLINE_INFO_BYTES) {
       item.info = torrent.info;
+      item.pieceLayers = torrent.pieceLayers;
     } else {
       item.infoObjectKey = infoObjectKey(key, torrent.infoHash);
-      await this.s3.send(
-        new PutObjectCommand({
-          Bucket: this.metadataBucket,
-          Key: item.infoObjectKey,
-          Body: torrent.info,
-          ContentType: 'application/octet-stream',
-        }),
-      );
+      await this.putMetadataObject(item.infoObjectKey, torrent.info);
+      if (torrent.pieceLayers !== undefined) {
+        item.pieceLayersObjectKey = item.infoObjectKey.replace(/\.bencode$/, '.piece-layers.bencode');
+        await this.putMetadataObject(item.pieceLayersObjectKey, torrent.pieceLayers);
+      }
     }
     await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
     const stale = (await this.itemsOf(key.bucket, key.key)).filter((i) => !i.build.startsWith(`${key.identity}#`));
@@ -85,17 +89,17 @@ export class DynamoDbTorrentCache implements TorrentCache {
     return items.length;
   }
 
-  private async itemsOf(bucket: string, key: string): Promise<Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[]> {
-    const items: Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[] = [];
+  private async itemsOf(bucket: string, key: string): Promise<ItemPointers[]> {
+    const items: ItemPointers[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.db.send(
         new QueryCommand({
           TableName: this.tableName,
           KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ptr': 'infoObjectKey' },
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ptr': 'infoObjectKey', '#layers': 'pieceLayersObjectKey' },
           ExpressionAttributeValues: { ':pk': `${bucket}/${key}` },
-          ProjectionExpression: '#pk, #sk, #ptr',
+          ProjectionExpression: '#pk, #sk, #ptr, #layers',
           ExclusiveStartKey: startKey,
         }),
       );
@@ -105,7 +109,7 @@ export class DynamoDbTorrentCache implements TorrentCache {
     return items;
   }
 
-  private async deleteItems(items: Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey'>[]): Promise<void> {
+  private async deleteItems(items: ItemPointers[]): Promise<void> {
     for (let i = 0; i < items.length; i += 25) {
       let requests: NonNullable<Parameters<typeof this.batchWrite>[0]> = items.slice(i, i + 25).map((item) => ({
         DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } },
@@ -117,8 +121,8 @@ export class DynamoDbTorrentCache implements TorrentCache {
       }
     }
     for (const item of items) {
-      if (item.infoObjectKey !== undefined) {
-        await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: item.infoObjectKey }));
+      for (const objectKeyInBucket of [item.infoObjectKey, item.pieceLayersObjectKey]) {
+        if (objectKeyInBucket !== undefined) await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket }));
       }
     }
   }
@@ -126,6 +130,12 @@ export class DynamoDbTorrentCache implements TorrentCache {
   private async batchWrite(requests: { DeleteRequest: { Key: Record<string, string> } }[]) {
     const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
     return (out.UnprocessedItems?.[this.tableName] ?? []) as { DeleteRequest: { Key: Record<string, string> } }[];
+  }
+
+  private async putMetadataObject(objectKeyInBucket: string, body: Uint8Array): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket, Body: body, ContentType: 'application/octet-stream' }),
+    );
   }
 
   private async readInfoObject(objectKeyInBucket: string): Promise<Uint8Array | undefined> {
@@ -138,6 +148,8 @@ export class DynamoDbTorrentCache implements TorrentCache {
     }
   }
 }
+
+type ItemPointers = Pick<TorrentItem, 'object' | 'build' | 'infoObjectKey' | 'pieceLayersObjectKey'>;
 
 const objectKey = (key: TorrentCacheKey) => `${key.bucket}/${key.key}`;
 const buildKey = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;

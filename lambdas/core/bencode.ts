@@ -77,3 +77,91 @@ function encodeInto(parts: Uint8Array[], value: BencodeValue): void {
     parts.push(bencodeLib.encode(value));
   }
 }
+
+/**
+ * What `bdecodeExact` gives: integers, byte strings, lists, and dicts as Maps whose keys are the
+ * raw key bytes as a latin1 string (one character per byte), so binary keys such as the merkle
+ * roots of BEP 52 `piece layers` survive, and text keys read as usual (`dict.get('info')`).
+ */
+export type BDecoded = number | Uint8Array | BDecoded[] | BDict;
+export type BDict = Map<string, BDecoded>;
+
+export interface ExactDecoding {
+  readonly value: BDecoded;
+  /** The exact bytes of each value of the top-level dict: an infohash is computed over `info` as written. */
+  readonly rawTopLevel: Map<string, Uint8Array>;
+}
+
+const MAX_DEPTH = 256;
+
+/**
+ * A strict decoder for reading torrents written by any tool. The library's decoder cannot serve
+ * here: it turns dict keys into UTF-8 strings (mangling binary keys), cannot say where a value's
+ * bytes lie, and accepts trailing bytes. This one rejects malformed input (leading zeros, `-0`,
+ * duplicate keys, trailing data, unsafe integers) and tolerates unsorted keys, which some tools write.
+ */
+export function bdecodeExact(bytes: Uint8Array): ExactDecoding {
+  const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+  const rawTopLevel = new Map<string, Uint8Array>();
+  let pos = 0;
+  const fail = (what: string): never => {
+    throw new SyntaxError(`invalid bencode at byte ${pos}: ${what}`);
+  };
+  const digitsUntil = (terminator: number): string => {
+    const end = data.indexOf(terminator, pos);
+    if (end < 0) fail('unterminated number');
+    const text = data.toString('latin1', pos, end);
+    pos = end + 1;
+    return text;
+  };
+  const next = (depth: number): BDecoded => {
+    if (depth > MAX_DEPTH) fail('nested too deeply');
+    const c = data[pos];
+    if (c === undefined) return fail('unexpected end of input');
+    if (c === 0x69 /* i */) {
+      pos++;
+      const text = digitsUntil(0x65 /* e */);
+      if (!/^(0|-?[1-9][0-9]*)$/.test(text)) fail(`malformed integer ${JSON.stringify(text)}`);
+      const n = Number(text);
+      if (!Number.isSafeInteger(n)) fail(`integer out of range: ${text}`);
+      return n;
+    }
+    if (c >= 0x30 && c <= 0x39) {
+      const text = digitsUntil(0x3a /* : */);
+      if (!/^(0|[1-9][0-9]*)$/.test(text)) fail(`malformed string length ${JSON.stringify(text)}`);
+      const end = pos + Number(text);
+      if (end > data.length) fail('string runs past the end of input');
+      const out = data.subarray(pos, end);
+      pos = end;
+      return out;
+    }
+    if (c === 0x6c /* l */) {
+      pos++;
+      const list: BDecoded[] = [];
+      while (data[pos] !== 0x65) list.push(next(depth + 1));
+      pos++;
+      return list;
+    }
+    if (c === 0x64 /* d */) {
+      pos++;
+      const dict: BDict = new Map();
+      while (data[pos] !== 0x65) {
+        if (data[pos] === undefined) fail('unterminated dict');
+        const key = next(depth + 1);
+        if (!(key instanceof Uint8Array)) return fail('dict key is not a string');
+        const keyText = Buffer.from(key).toString('latin1');
+        if (dict.has(keyText)) fail(`duplicate key ${JSON.stringify(keyText)}`);
+        const start = pos;
+        dict.set(keyText, next(depth + 1));
+        if (depth === 0) rawTopLevel.set(keyText, data.subarray(start, pos));
+      }
+      pos++;
+      return dict;
+    }
+    return fail(`unexpected byte 0x${c.toString(16)}`);
+  };
+  if (data.length === 0) throw new SyntaxError('empty bencode input');
+  const value = next(0);
+  if (pos !== data.length) fail('trailing data after the value');
+  return { value, rawTopLevel };
+}

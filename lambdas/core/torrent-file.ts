@@ -6,11 +6,13 @@ export interface TorrentFileFields {
   readonly announce?: string;
   /** BEP 12 tiers; written only when there is more than one tracker. */
   readonly announceList?: readonly (readonly string[])[];
-  /** BEP 19 web seeds. */
-  readonly urlList?: readonly string[];
+  /** BEP 19 web seeds; a single string is written as a string, as mktorrent does for one seed. */
+  readonly urlList?: string | readonly string[];
   readonly creationDate?: Date;
   readonly createdBy?: string;
   readonly comment?: string;
+  /** The bencoded BEP 52 `piece layers` dict of a v2 or hybrid torrent, spliced in as-is. */
+  readonly pieceLayers?: Uint8Array;
 }
 
 /** Assembles a .torrent file around an already-encoded info dict. */
@@ -23,7 +25,8 @@ export function encodeTorrentFile(fields: TorrentFileFields): Uint8Array {
     'created by': fields.createdBy,
     'creation date': fields.creationDate ? Math.floor(fields.creationDate.getTime() / 1000) : undefined,
     info: new RawBencode(fields.info),
-    'url-list': fields.urlList && fields.urlList.length > 0 ? [...fields.urlList] : undefined,
+    'piece layers': fields.pieceLayers ? new RawBencode(fields.pieceLayers) : undefined,
+    'url-list': typeof fields.urlList === 'string' ? fields.urlList : fields.urlList && fields.urlList.length > 0 ? [...fields.urlList] : undefined,
   };
   return bencode(outer);
 }

@@ -4,10 +4,12 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../shared/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
-import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX } from '../shared/routes';
+import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
 import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
 import type { AccessMode, SourceAllowlist } from '../shared/sources';
-import type { ObjectStore } from '../ports/object-store';
+import type { ObjectHead, ObjectStore } from '../ports/object-store';
+import type { TorrentFormat } from '../core/build-info';
+import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
@@ -55,6 +57,8 @@ const ROUTE_KINDS: Record<string, RouteKind> = {
   [ROUTE.OBJECT_HEAD]: 'object',
   [ROUTE.WEBSEED_GET]: 'webseed',
   [ROUTE.WEBSEED_HEAD]: 'webseed',
+  [ROUTE.WEBSEED_VERSION_GET]: 'webseed',
+  [ROUTE.WEBSEED_VERSION_HEAD]: 'webseed',
   [ROUTE.IAM_OBJECT_GET]: 'iam-object',
   [ROUTE.IAM_OBJECT_HEAD]: 'iam-object',
 };
@@ -69,7 +73,8 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   const access = deps.sources.accessFor(bucket, key);
   if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
   const wantsTorrent = kind !== 'webseed' && query.has('torrent');
-  const versionId = kind === 'webseed' ? (query.get('versionId') ?? undefined) : undefined;
+  // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
+  const versionId = kind === 'webseed' ? (event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
   authorize(deps, event, kind, access, { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId }, query);
 
   if (kind === 'webseed') return redirectToObject(deps, bucket, key, versionId);
@@ -79,7 +84,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     await deps.store.head(bucket, key);
     return redirectToObject(deps, bucket, key);
   }
-  const found = await deps.service.torrentFor(bucket, key, { private: access === 'private' });
+  const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
   return torrentOrJobResponse(deps, event, found, access);
 }
 
@@ -120,6 +125,8 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
   const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
+  // The tracker checks a private torrent's token against the hash clients announce first: v1, or the truncated v2.
+  const announcedInfoHash = announcedInfoHashes(torrent.info, found.format)[0] as string;
   let webSeed: string;
   let announce: string;
   if (access === 'private') {
@@ -127,14 +134,14 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
     const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
     webSeed = `${webSeedPath}?${params}`;
-    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(torrent.infoHash))}`;
+    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`;
   } else {
-    // The web seed is pinned to the version the torrent describes where the bucket is versioned.
-    webSeed = webSeedPath + (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '');
+    webSeed = webSeedUrl(base, head, found.name, found.format);
     announce = deps.announceUrl ?? `${base}/announce`;
   }
   const file = encodeTorrentFile({
     info: torrent.info,
+    pieceLayers: torrent.pieceLayers,
     announce,
     urlList: [webSeed],
     creationDate: torrent.createdAt,
@@ -144,16 +151,61 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     'content-type': 'application/x-bittorrent',
     'content-disposition': attachmentDisposition(`${found.name}.torrent`),
     'cache-control': access === 'private' ? 'private, no-store' : 'private, max-age=60',
-    'x-torrent-infohash': torrent.infoHash,
+    ...infoHashHeaders(torrent.info, found.format),
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
+}
+
+/**
+ * The web seed of a public object, pinned to the version the torrent describes where the bucket is
+ * versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
+ * 2.0 gives a single-file v2 torrent a tail padding file, takes it for a multi-file torrent and
+ * appends the file name to any web seed URL; BEP 19 clients append the name to a URL ending in `/`
+ * too. Either way the request names the object. A query string would end up before the appended
+ * name, so the version goes in the path (`/-/webseed-version/<version>/...`).
+ */
+function webSeedUrl(base: string, head: ObjectHead, name: string, format: TorrentFormat): string {
+  const directory = head.key.slice(0, head.key.length - name.length);
+  const asDirectory = format === 'v2' && head.key.endsWith(name) && (directory === '' || directory.endsWith('/'));
+  if (!asDirectory) {
+    return (
+      `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
+      (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '')
+    );
+  }
+  const prefix = head.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(head.versionId)}` : WEBSEED_PREFIX;
+  return `${base}${prefix}/${head.bucket}/${encodeKeyPath(directory)}`;
+}
+
+// `version=1` (the default: aria2 and Transmission 3 load only v1), `version=2` or `version=hybrid`.
+const FORMAT_OF_VERSION: Record<string, TorrentFormat> = { '1': 'v1', '2': 'v2', hybrid: 'hybrid' };
+
+function formatFromQuery(query: URLSearchParams): TorrentFormat {
+  const version = query.get('version');
+  if (version === null) return 'v1';
+  const format = FORMAT_OF_VERSION[version];
+  if (format === undefined) throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version.slice(0, 20))}.`, 'InvalidArgument');
+  return format;
+}
+
+/**
+ * `X-Torrent-Infohash` is the hash clients show for the torrent: the v1 SHA-1 (v1 and hybrid) or,
+ * for v2-only torrents, the full v2 SHA-256. `X-Torrent-Infohash-V2` is the v2 SHA-256 of v2 and
+ * hybrid torrents (trackers see its first 20 bytes).
+ */
+function infoHashHeaders(info: Uint8Array, format: TorrentFormat): Record<string, string> {
+  const hashes = infoHashesOf(info, format);
+  return {
+    'x-torrent-infohash': (hashes.v1 ?? hashes.v2) as string,
+    ...(hashes.v2 !== undefined ? { 'x-torrent-infohash-v2': hashes.v2 } : {}),
+  };
 }
 
 const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();
 
 /** Real clients send a few short parameters; anything this long is not one of them. */
 export const MAX_QUERY_BYTES = 4096;
-const SINGLE_VALUED = ['torrent', 'versionId', 'expires', 'signature'];
+const SINGLE_VALUED = ['torrent', 'version', 'versionId', 'expires', 'signature'];
 
 function queryOf(event: APIGatewayProxyEventV2): URLSearchParams {
   const raw = event.rawQueryString ?? '';

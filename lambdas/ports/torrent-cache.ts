@@ -4,15 +4,17 @@ export interface TorrentCacheKey {
   readonly key: string;
   /** objectIdentity() of the object the torrent was built from. */
   readonly identity: string;
-  /** The build options, e.g. `v1`; different options give different info dicts. */
+  /** The build options: the torrent format (`v1`, `v2`, `hybrid`); different options give different info dicts. */
   readonly variant: string;
 }
 
 export interface CachedTorrent {
-  /** Hex v1 infohash. */
+  /** Hex SHA-1 of `info`: the v1 infohash (for a v2-only torrent, only a check that `info` is intact). */
   readonly infoHash: string;
   /** The bencoded info dict: the exact bytes the infohash covers. */
   readonly info: Uint8Array;
+  /** The bencoded BEP 52 `piece layers` dict (v2 and hybrid torrents of more than one piece). */
+  readonly pieceLayers?: Uint8Array;
   readonly size: number;
   readonly pieceLength: number;
   readonly createdAt: Date;

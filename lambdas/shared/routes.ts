@@ -19,6 +19,9 @@ export const ROUTE = {
   OBJECT_HEAD: 'HEAD /{bucket}/{key+}',
   WEBSEED_GET: 'GET /-/webseed/{bucket}/{key+}',
   WEBSEED_HEAD: 'HEAD /-/webseed/{bucket}/{key+}',
+  /** The web seed of one version of an object, the version in the path (see endpoint.ts, webSeedUrl). */
+  WEBSEED_VERSION_GET: 'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
+  WEBSEED_VERSION_HEAD: 'HEAD /-/webseed-version/{versionId}/{bucket}/{key+}',
   IAM_OBJECT_GET: 'GET /-/iam/{bucket}/{key+}',
   IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
   JOB_STATUS: 'GET /-/jobs/{jobId}',
@@ -31,6 +34,7 @@ export const ROUTE = {
 export const WEBSEED_PREFIX = '/-/webseed';
 /** Status of a hashing-workflow job: `${JOBS_PREFIX}/<jobId>`, the URL a 202 points to. */
 export const JOBS_PREFIX = '/-/jobs';
+export const WEBSEED_VERSION_PREFIX = '/-/webseed-version';
 
 /** The announce URL of a private torrent, relative to the public base URL. */
 export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
@@ -40,6 +44,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'GET', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'HEAD', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
   // The object routes again, for callers signing with AWS credentials (private sources without a link).
   { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
   { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },

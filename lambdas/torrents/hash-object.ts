@@ -1,3 +1,4 @@
+import { concatPieceHashes, TorrentPieceHasher, type PieceHashes, type TorrentFormat } from '../core/build-info';
 import { PieceHasher } from '../core/piece-hasher';
 import { pieceAlignedRanges, type ByteRange } from '../core/ranges';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
@@ -21,6 +22,13 @@ const DEFAULT_RANGE_BYTES = 16 * 1024 * 1024;
 /** A connection dropped mid-body is not retried by the SDK; a range is re-read from its start. */
 const RANGE_ATTEMPTS = 3;
 
+/** Something that hashes a stream of chunks: `PieceHasher`, `TorrentPieceHasher`... */
+export interface RangeHasher<T> {
+  update(chunk: Uint8Array): void;
+  digest(): T;
+  readonly bytesHashed: number;
+}
+
 /**
  * SHA-1 piece hashes of a byte range of an object (the whole object by default), read with
  * several ranged GETs in parallel, each pinned to the identity in `head`. The range must start on
@@ -33,11 +41,40 @@ export async function hashObjectPieces(
   span: ByteRange = { start: 0, end: head.size },
   options: HashOptions = {},
 ): Promise<Uint8Array> {
+  const parts = await hashRangesInParallel((range) => store.readRange(head, range), span, pieceLength, () => new PieceHasher(pieceLength), options);
+  return Buffer.concat(parts);
+}
+
+/** v1 and/or v2 piece hashes of a byte range of an object, as `hashObjectPieces` reads it. */
+export async function hashObject(
+  store: ObjectStore,
+  head: ObjectHead,
+  pieceLength: number,
+  format: TorrentFormat,
+  span: ByteRange = { start: 0, end: head.size },
+  options: HashOptions = {},
+): Promise<PieceHashes> {
+  const newHasher = () => new TorrentPieceHasher(pieceLength, format);
+  return concatPieceHashes(await hashRangesInParallel((range) => store.readRange(head, range), span, pieceLength, newHasher, options));
+}
+
+/**
+ * Splits `span` (starting on a piece boundary) into piece-aligned ranges, reads and hashes them
+ * with `concurrency` reads in flight, and returns each range's digest in order. Any source of
+ * ranged reads will do: an object store, an HTTP server answering Range requests.
+ */
+export async function hashRangesInParallel<T>(
+  read: (range: ByteRange) => AsyncIterable<Uint8Array>,
+  span: ByteRange,
+  pieceLength: number,
+  newHasher: () => RangeHasher<T>,
+  options: HashOptions = {},
+): Promise<T[]> {
   if (span.start % pieceLength !== 0) throw new RangeError(`range start ${span.start} is not on a piece boundary`);
   const ranges = pieceAlignedRanges(span.end - span.start, pieceLength, options.rangeBytes ?? DEFAULT_RANGE_BYTES).map(
     (r) => ({ start: r.start + span.start, end: r.end + span.start }),
   );
-  const results: Uint8Array[] = new Array(ranges.length);
+  const results: T[] = new Array(ranges.length);
   let next = 0;
   let bytesHashed = 0;
   const totalBytes = span.end - span.start;
@@ -48,11 +85,11 @@ export async function hashObjectPieces(
       results[index] = await hashRange(ranges[index] as ByteRange);
     }
   };
-  const hashRange = async (range: ByteRange): Promise<Uint8Array> => {
+  const hashRange = async (range: ByteRange): Promise<T> => {
     for (let attempt = 1; ; attempt++) {
-      const hasher = new PieceHasher(pieceLength);
+      const hasher = newHasher();
       try {
-        for await (const chunk of store.readRange(head, range)) {
+        for await (const chunk of read(range)) {
           hasher.update(chunk);
           bytesHashed += chunk.length;
           options.onProgress?.({ bytesHashed, totalBytes });
@@ -68,5 +105,5 @@ export async function hashObjectPieces(
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, ranges.length));
   await Promise.all(Array.from({ length: workers }, worker));
-  return Buffer.concat(results);
+  return results;
 }

@@ -1,12 +1,12 @@
-import { encodeInfoV1, infoHashV1 } from '../core/info-dict';
-import { pieceLengthFor } from '../core/piece-length';
+import type { TorrentFormat } from '../core/build-info';
 import { torrentNameForKey } from '../core/torrent-name';
 import { ObjectChangedError, ServiceError } from '../shared/errors';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
 import type { HashingJob } from '../ports/job-store';
-import { hashObjectPieces, type HashOptions } from './hash-object';
+import { announcedInfoHashes, buildObjectTorrent } from './build-torrent';
+import type { HashOptions } from './hash-object';
 import type { LargeObjectJobs } from './large-object-jobs';
 
 export interface TorrentServiceDeps {
@@ -25,6 +25,7 @@ export interface TorrentForObject {
   readonly head: ObjectHead;
   readonly name: string;
   readonly torrent: CachedTorrent;
+  readonly format: TorrentFormat;
   /** True when the torrent came from the cache. */
   readonly cached: boolean;
 }
@@ -42,18 +43,23 @@ export type TorrentOutcome = TorrentForObject | TorrentPending;
 export interface BuildOptions {
   /** BEP 27 `private=1`: clients use only the tracker (no DHT, PEX, LSD). Changes the infohash. */
   readonly private?: boolean;
+  /** v1 (the default), v2 or hybrid (BEP 52). */
+  readonly format?: TorrentFormat;
 }
 
 export const DEFAULT_VARIANT = 'v1';
 
-/** The cache variant of a set of build options: `v1`, `v1+private`. */
+/** The cache variant of a set of build options: `v1`, `v2`, `hybrid`, `v1+private`... */
 export function variantOf(options: BuildOptions): string {
-  return options.private ? `${DEFAULT_VARIANT}+private` : DEFAULT_VARIANT;
+  const format = options.format ?? DEFAULT_VARIANT;
+  return options.private ? `${format}+private` : format;
 }
 
 /** The build options a variant stands for (the workflow carries the variant, not the options). */
 export function optionsOfVariant(variant: string): BuildOptions {
-  return { private: variant.endsWith('+private') };
+  const [format, flag] = variant.split('+');
+  if (format !== 'v1' && format !== 'v2' && format !== 'hybrid') throw new RangeError(`unknown torrent variant: ${variant}`);
+  return { format, private: flag === 'private' };
 }
 
 /**
@@ -90,10 +96,11 @@ export class TorrentService {
     }
     const cacheKey: TorrentCacheKey = { bucket, key, identity: objectIdentity(head), variant: variantOf(options) };
     const cachedTorrent = await this.deps.cache.get(cacheKey);
-    if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, cached: true };
+    const format = options.format ?? 'v1';
+    if (cachedTorrent !== undefined) return { head, name, torrent: cachedTorrent, format, cached: true };
 
     if (head.size > this.deps.inlineHashLimit) {
-      if (this.deps.largeObjects !== undefined) return this.viaWorkflow(this.deps.largeObjects, head, name, cacheKey);
+      if (this.deps.largeObjects !== undefined) return this.viaWorkflow(this.deps.largeObjects, head, name, cacheKey, format);
       throw new ServiceError(
         413,
         'ObjectTooLargeForInlineHashing',
@@ -102,25 +109,23 @@ export class TorrentService {
     }
     const torrent = await this.build(head, name, options);
     await this.deps.cache.put(cacheKey, torrent);
-    await this.deps.registry.register({ infoHashes: [torrent.infoHash], bucket, key, name, size: head.size, private: options.private === true });
-    return { head, name, torrent, cached: false };
+    const infoHashes = announcedInfoHashes(torrent.info, format);
+    await this.deps.registry.register({ infoHashes, bucket, key, name, size: head.size, private: options.private === true });
+    return { head, name, torrent, format, cached: false };
   }
 
-  private async viaWorkflow(jobs: LargeObjectJobs, head: ObjectHead, name: string, cacheKey: TorrentCacheKey): Promise<TorrentOutcome> {
+  private async viaWorkflow(
+    jobs: LargeObjectJobs,
+    head: ObjectHead,
+    name: string,
+    cacheKey: TorrentCacheKey,
+    format: TorrentFormat,
+  ): Promise<TorrentOutcome> {
     const found = await jobs.torrentOrJob(head, cacheKey);
-    return 'torrent' in found ? { head, name, torrent: found.torrent, cached: true } : { head, name, job: found.job };
+    return 'torrent' in found ? { head, name, torrent: found.torrent, format, cached: true } : { head, name, job: found.job };
   }
 
-  private async build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {
-    const pieceLength = pieceLengthFor(head.size);
-    const pieces = await hashObjectPieces(this.deps.store, head, pieceLength, undefined, this.deps.hashOptions);
-    const info = encodeInfoV1({ name, length: head.size, pieceLength, pieces, private: options.private });
-    return {
-      infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
-      info,
-      size: head.size,
-      pieceLength,
-      createdAt: this.clock(),
-    };
+  private build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {
+    return buildObjectTorrent(this.deps.store, head, name, options, this.clock(), this.deps.hashOptions);
   }
 }
