@@ -56,13 +56,18 @@ export class DynamoDbSwarmStore implements SwarmStore {
         const out: BatchGetCommandOutput = await this.db.send(
           new BatchGetCommand({
             RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: '#pk, downloaded, #private', ExpressionAttributeNames: { '#pk': PK, '#private': 'private' } },
+              [this.tableName]: { Keys: keys, ProjectionExpression: '#pk, downloaded, #private, tokenHash', ExpressionAttributeNames: { '#pk': PK, '#private': 'private' } },
             },
           }),
         );
         for (const item of out.Responses?.[this.tableName] ?? []) {
           const infoHash = String(item[PK]);
-          found.set(infoHash, { infoHash, downloaded: typeof item.downloaded === 'number' ? item.downloaded : 0, private: item.private === true });
+          found.set(infoHash, {
+            infoHash,
+            downloaded: typeof item.downloaded === 'number' ? item.downloaded : 0,
+            private: item.private === true,
+            ...(typeof item.tokenHash === 'string' ? { tokenHash: item.tokenHash } : {}),
+          });
         }
         keys = out.UnprocessedKeys?.[this.tableName]?.Keys;
       }

@@ -22,7 +22,7 @@ export class DynamoDbTorrentRegistry implements TorrentRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [SWARM_TABLE_SCHEMA.partitionKey]: infoHash, [SWARM_TABLE_SCHEMA.sortKey]: TORRENT_ENTRY },
-            UpdateExpression: 'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, #private = :private, registeredAt = :at',
+            UpdateExpression: 'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, #private = :private, tokenHash = :tokenHash, registeredAt = :at',
             ExpressionAttributeNames: { '#bucket': 'bucket', '#key': 'key', '#name': 'name', '#size': 'size', '#private': 'private' },
             ExpressionAttributeValues: {
               ':bucket': torrent.bucket,
@@ -30,6 +30,9 @@ export class DynamoDbTorrentRegistry implements TorrentRegistry {
               ':name': torrent.name,
               ':size': torrent.size,
               ':private': torrent.private,
+              // A hybrid torrent is announced under two hashes but has one announce token, made from
+              // the first: each registration names it, so the tracker accepts the token for both.
+              ':tokenHash': torrent.infoHashes[0],
               ':at': registeredAt,
             },
           }),

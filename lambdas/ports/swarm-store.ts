@@ -8,6 +8,8 @@ export interface TrackedTorrent {
   readonly downloaded: number;
   /** BEP 27 private torrent: served only to requests that carry its announce token. */
   readonly private: boolean;
+  /** The infohash the torrent's announce token is made from (the first one it is announced under). */
+  readonly tokenHash?: string;
 }
 
 /** A peer to store: a swarm member plus the client's `key`, which proves ownership of its peer id. */

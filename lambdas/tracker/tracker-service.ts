@@ -57,7 +57,7 @@ export class TrackerService {
   private readonly clock: () => Date;
   private readonly random: () => number;
   private readonly policy: AnnouncePolicy;
-  private readonly registered = new Map<string, { until: number; private: boolean }>();
+  private readonly registered = new Map<string, { until: number; private: boolean; tokenHash?: string }>();
 
   constructor(private readonly deps: TrackerServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
@@ -132,21 +132,21 @@ export class TrackerService {
     const nowMs = this.clock().getTime();
     const remembered = this.registered.get(infoHash);
     if (remembered !== undefined && remembered.until > nowMs) {
-      if (!this.mayServe({ infoHash, private: remembered.private }, token)) throw new TrackerError(UNREGISTERED_TORRENT);
+      if (!this.mayServe({ infoHash, ...remembered }, token)) throw new TrackerError(UNREGISTERED_TORRENT);
       return;
     }
     const torrent = (await this.deps.store.trackedTorrents([infoHash])).get(infoHash);
     this.registered.delete(infoHash);
     if (torrent === undefined) throw new TrackerError(UNREGISTERED_TORRENT);
     if (this.registered.size >= MAX_REMEMBERED_TORRENTS) this.registered.delete(this.registered.keys().next().value as string);
-    this.registered.set(infoHash, { until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000, private: torrent.private });
+    this.registered.set(infoHash, { until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000, private: torrent.private, tokenHash: torrent.tokenHash });
     if (!this.mayServe(torrent, token)) throw new TrackerError(UNREGISTERED_TORRENT);
   }
 
   /** Public routes serve public torrents; a token route serves the torrent its token was made for. */
-  private mayServe(torrent: Pick<TrackedTorrent, 'infoHash' | 'private'>, token: string | undefined): boolean {
+  private mayServe(torrent: Pick<TrackedTorrent, 'infoHash' | 'private' | 'tokenHash'>, token: string | undefined): boolean {
     if (token === undefined) return !torrent.private;
-    return this.deps.tokens?.verifyAnnounceToken(torrent.infoHash, token) ?? false;
+    return this.deps.tokens?.verifyAnnounceToken(torrent.tokenHash ?? torrent.infoHash, token) ?? false;
   }
 
   private nowSeconds(): number {

@@ -137,6 +137,20 @@ describe('private sources', () => {
       expect(await failureOf(res)).toMatch(/unregistered torrent/);
     });
 
+    it('takes the one token of a private hybrid torrent for both hashes clients announce (v1, truncated v2)', async () => {
+      const res = await get(torrentLink().replace('?torrent&', '?torrent&version=hybrid&'));
+      expect(res.status).toBe(200);
+      const hybridAnnounce = str(decodeTorrent(Buffer.from(await res.arrayBuffer())).announce);
+      const v1 = Buffer.from(res.headers.get('x-torrent-infohash')!, 'hex');
+      const v2 = Buffer.from(res.headers.get('x-torrent-infohash-v2')!.slice(0, 40), 'hex');
+      for (const hash of [v1, v2]) {
+        const answer = await fetch(`${hybridAnnounce}?${announceQuery({ infoHash: hash, peerId, port: 6881, left: 10 })}`);
+        expect(await failureOf(answer)).toBeUndefined();
+      }
+      const publicAnswer = await fetch(`${service.apiUrl}/announce?${announceQuery({ infoHash: v2, peerId, port: 6881, left: 10 })}`);
+      expect(await failureOf(publicAnswer)).toMatch(/unregistered torrent/);
+    });
+
     it('leaves it out of public scrapes', async () => {
       const res = await fetch(`${service.apiUrl}/scrape?${scrapeQuery([infoHash])}`);
       expect(await failureOf(res)).toMatch(/unregistered torrent/);
