@@ -96,6 +96,12 @@ export class S3TorrentStack extends Stack {
       minChunkBytes: props.minChunkBytes,
     });
     this.workflow.grantStartJobs(this.endpoint.function);
+    this.monitoring.alarmOn(
+      'HashingJobsFailed',
+      this.workflow.stateMachine.metricFailed({ period: Duration.minutes(5), statistic: 'Sum' }),
+      1,
+      'hashing workflow executions failed',
+    );
     if (props.eventSources && props.eventSources.length > 0) {
       const uncovered = props.eventSources.filter(
         (e) => !props.sources.some((s) => s.bucketName === e.bucketName && (e.prefix ?? '').startsWith(s.prefix ?? '')),
@@ -113,6 +119,13 @@ export class S3TorrentStack extends Stack {
         inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
         workflow: this.workflow,
       });
+      this.monitoring.watchFunction('ObjectEvents', this.events.function);
+      this.monitoring.alarmOn(
+        'ObjectEventDeadLetters',
+        this.events.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        1,
+        'S3 events that failed every retry are in the dead-letter queue',
+      );
       new CfnOutput(this, 'EventBuckets', {
         value: [...new Set(props.eventSources.map((s) => s.bucketName))].join(','),
         description: 'Turn on EventBridge notifications for these buckets (see README, S3 events)',

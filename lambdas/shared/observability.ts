@@ -46,3 +46,26 @@ export function instrumented(handler: HttpHandler, logger: Logger, metrics: Metr
     }
   };
 }
+
+/**
+ * The same for a non-HTTP handler (Step Functions tasks, S3 events): the Lambda context on every
+ * log line, metrics derived from what it returned, flushed even when it throws.
+ */
+export function instrumentedTask<I, O>(
+  handler: (input: I) => Promise<O>,
+  logger: Logger,
+  metrics: Metrics,
+  record: (metrics: Metrics, input: I, output: O) => void,
+): (input: I, context?: Context) => Promise<O> {
+  return async (input, context) => {
+    if (context) logger.addContext(context);
+    try {
+      const output = await handler(input);
+      record(metrics, input, output);
+      return output;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+      logger.resetKeys();
+    }
+  };
+}

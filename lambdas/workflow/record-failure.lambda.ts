@@ -1,19 +1,21 @@
-import { Logger } from '@aws-lambda-powertools/logger';
 import { createAwsClients } from '../shared/aws-clients';
 import { readEnv, workflowResultsEnvShape } from '../shared/config';
 import { ENV } from '../shared/env';
+import { instrumentedTask, lambdaObservability } from '../shared/observability';
+import { workflowMetrics } from './metrics';
 import { workflowTaskDeps } from './deps';
 import { makeWorkflowTasks } from './tasks';
 
+const { logger, metrics } = lambdaObservability('s3-torrent-workflow');
 const env = readEnv(workflowResultsEnvShape);
 const tasks = makeWorkflowTasks(
   workflowTaskDeps(
     createAwsClients(),
     { torrentTable: env[ENV.TORRENT_TABLE], metadataBucket: env[ENV.METADATA_BUCKET] },
     { maxConcurrency: 1 },
-    new Logger({ serviceName: 's3-torrent-workflow' }),
+    logger,
   ),
 );
 
 /** "Record failure": mark the job failed with its cause and delete its chunk results. */
-export const handler = tasks.recordFailure;
+export const handler = instrumentedTask(tasks.recordFailure, logger, metrics, workflowMetrics.recordFailure);

@@ -115,9 +115,10 @@ describe('api', () => {
     });
   });
 
-  it('alarms on 5xx answers and function errors', () => {
+  it('alarms on 5xx answers, function errors and failed hashing jobs', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5xx', Namespace: 'AWS/ApiGateway' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Namespace: 'AWS/Lambda' });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Namespace: 'AWS/States' });
   });
 
   it('gives functions no AWS managed policy, only their own log group', () => {
