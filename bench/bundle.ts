@@ -14,7 +14,9 @@ async function main(): Promise<void> {
     const size = await measureBundle(entry, root);
     const ok = size.bytes < MAX_BUNDLE_BYTES;
     if (!ok) over++;
-    console.log(`${ok ? 'ok  ' : 'OVER'} ${kib(size.bytes).padStart(11)}  ${(size.bytes / MAX_BUNDLE_BYTES).toFixed(2)} of 1 MiB  ${size.entry}`);
+    console.log(
+      `${ok ? 'ok  ' : 'OVER'} ${kib(size.bytes).padStart(11)}  ${(size.bytes / MAX_BUNDLE_BYTES).toFixed(2)} of 1 MiB  ${size.entry}`,
+    );
     console.log(`      largest: ${size.largest.map((p) => `${p.name} ${kib(p.bytes)}`).join(', ')}`);
   }
   process.exit(over > 0 ? 1 : 0);

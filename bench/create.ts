@@ -53,7 +53,12 @@ const libtorrent = (format: Tool['format']): Tool => ({
 });
 const TOOLS: Tool[] = [
   ours('v1'),
-  { label: `mktorrent -t ${CORES}`, format: 'v1', available: haveMktorrent, command: (file, out) => ['mktorrent', '-t', String(CORES), '-l', String(PIECE_EXPONENT), '-o', out, file] },
+  {
+    label: `mktorrent -t ${CORES}`,
+    format: 'v1',
+    available: haveMktorrent,
+    command: (file, out) => ['mktorrent', '-t', String(CORES), '-l', String(PIECE_EXPONENT), '-o', out, file],
+  },
   ours('v2'),
   libtorrent('v2'),
   ours('hybrid'),
@@ -110,7 +115,9 @@ function main(): void {
   });
   try {
     const file = join(dir, 'bench.bin');
-    console.log(`bench:create: ${SIZE / 1024 ** 2} MiB file, 2^${PIECE_EXPONENT}-byte pieces, ${CORES} cores, best of ${RUNS} runs per tool`);
+    console.log(
+      `bench:create: ${SIZE / 1024 ** 2} MiB file, 2^${PIECE_EXPONENT}-byte pieces, ${CORES} cores, best of ${RUNS} runs per tool`,
+    );
     writeTestFile(file);
     warmPageCache(file);
     if (!haveTime) console.log(`(${TIME} is missing, so no peak memory: apt-get install time)`);
@@ -120,14 +127,27 @@ function main(): void {
     const runs = new Map<Tool, Run[]>(available.map((t) => [t, []]));
     for (let round = 0; round < RUNS; round++) {
       for (const tool of round % 2 === 0 ? available : [...available].reverse()) {
-        runs.get(tool)!.push(timed(tool.command(file, join(dir, `${tool.label.replace(/\W+/g, '_')}.torrent`)), join(dir, `${tool.label.replace(/\W+/g, '_')}.torrent`)));
+        runs
+          .get(tool)!
+          .push(
+            timed(
+              tool.command(file, join(dir, `${tool.label.replace(/\W+/g, '_')}.torrent`)),
+              join(dir, `${tool.label.replace(/\W+/g, '_')}.torrent`),
+            ),
+          );
       }
     }
     checkSameInfoHashes(available, dir);
 
     console.log('');
-    console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`${'tool'.padEnd(22)} ${'best s'.padStart(7)} ${'median s'.padStart(8)} ${'MiB/s'.padStart(7)} ${'CPU s'.padStart(6)} ${'peak RSS MiB'.padStart(12)}`);
+    console.log(
+      `load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `${'tool'.padEnd(22)} ${'best s'.padStart(7)} ${'median s'.padStart(8)} ${'MiB/s'.padStart(7)} ${'CPU s'.padStart(6)} ${'peak RSS MiB'.padStart(12)}`,
+    );
     const best = new Map<string, Run>();
     for (const [tool, rs] of runs) {
       const fastest = rs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
@@ -146,7 +166,9 @@ function main(): void {
       if (!o || !t) return;
       const speed = t.seconds / o.seconds;
       const memory = o.peakRssMiB !== undefined && t.peakRssMiB !== undefined ? ` memory ${fmt(o.peakRssMiB / t.peakRssMiB)}x theirs` : '';
-      console.log(`${ourLabel} vs ${theirLabel}: ${fmt(speed)}x the speed (goal >= ${goal}x: ${speed >= goal ? 'met' : 'NOT met'});${memory}`);
+      console.log(
+        `${ourLabel} vs ${theirLabel}: ${fmt(speed)}x the speed (goal >= ${goal}x: ${speed >= goal ? 'met' : 'NOT met'});${memory}`,
+      );
     };
     ratio('s3-torrent --v1', `mktorrent -t ${CORES}`, 1);
     ratio('s3-torrent --v2', 'libtorrent v2', 1);
@@ -167,7 +189,9 @@ function checkSameInfoHashes(tools: Tool[], dir: string): void {
     if (seen !== undefined && seen !== value) throw new Error(`${tool.label} made a different ${key} torrent: ${value} vs ${seen}`);
     hashes.set(key, value);
   }
-  console.log(`infohashes agree across tools: ${[...hashes].map(([k, v]) => `${k} ${v.replace('/-', '').replace('-/', '').slice(0, 16)}…`).join(', ')}`);
+  console.log(
+    `infohashes agree across tools: ${[...hashes].map(([k, v]) => `${k} ${v.replace('/-', '').replace('-/', '').slice(0, 16)}…`).join(', ')}`,
+  );
 }
 
 main();

@@ -30,10 +30,12 @@ export class FileObjectStore implements ObjectStore {
     try {
       if (etagOf(fstatSync(fd)) !== head.etag) throw new ObjectChangedError(head.bucket, head.key);
       const buffer = Buffer.allocUnsafeSlow(BLOCK_BYTES);
-      for (let position = range.start; position < range.end; ) {
+      for (let position = range.start; position < range.end;) {
         const bytesRead = readSync(fd, buffer, 0, Math.min(BLOCK_BYTES, range.end - position), position);
         if (bytesRead === 0) {
-          throw new Error(`range ${range.start}-${range.end} of ${head.key} ended after ${position - range.start} of ${range.end - range.start} bytes`);
+          throw new Error(
+            `range ${range.start}-${range.end} of ${head.key} ended after ${position - range.start} of ${range.end - range.start} bytes`,
+          );
         }
         position += bytesRead;
         yield buffer.subarray(0, bytesRead);

@@ -73,14 +73,18 @@ async function main(): Promise<void> {
 
     const sha1PerCore = await opensslSha1BytesPerSecond();
     const raw = sha1PerCore * cores;
-    console.log(`raw SHA-1: ${fmtRate(sha1PerCore)} per core (openssl speed -evp sha1, 16 KiB blocks), ${fmtRate(raw)} on ${cores} cores\n`);
+    console.log(
+      `raw SHA-1: ${fmtRate(sha1PerCore)} per core (openssl speed -evp sha1, 16 KiB blocks), ${fmtRate(raw)} on ${cores} cores\n`,
+    );
 
     const mktorrent: Measurement[] = [];
     const ours: Measurement[] = [];
     for (let i = 0; i < runs; i++) {
       // Alternate, so load from other processes on the machine hits both alike.
       mktorrent.push(await timeMktorrent(file, dir, pieceLength, cores));
-      ours.push(await hashWithWorkers({ kind: 'file', path: file }, await new FileObjectStore(file).head('local', name), plan, cores, name));
+      ours.push(
+        await hashWithWorkers({ kind: 'file', path: file }, await new FileObjectStore(file).head('local', name), plan, cores, name),
+      );
     }
     const bestMk = best(mktorrent);
     const bestFile = best(ours);
@@ -108,7 +112,7 @@ async function main(): Promise<void> {
         ' peak RSS is this whole process, main thread and workers; local S3 runs in a process of its own, whose CPU is not counted.)',
     );
     const same = [bestMk, bestFile, ...(bestS3 ? [bestS3] : [])].every((m) => m.infoHash === bestMk.infoHash);
-    console.log(`\ninfohash ${bestFile.infoHash}: ${same ? 'ours equals mktorrent\'s' : 'MISMATCH with mktorrent\'s ' + bestMk.infoHash}`);
+    console.log(`\ninfohash ${bestFile.infoHash}: ${same ? "ours equals mktorrent's" : "MISMATCH with mktorrent's " + bestMk.infoHash}`);
     const ratio = bestMk.seconds / bestFile.seconds;
     console.log(`target: file-source ratio against mktorrent >= 1.0: ${ratio.toFixed(2)} ${ratio >= 1 ? '(met)' : '(NOT met)'}`);
     if (!same) process.exitCode = 1;
@@ -144,13 +148,19 @@ async function timeMktorrent(file: string, dir: string, pieceLength: number, cor
   const out = join(dir, 'mktorrent.torrent');
   rmSync(out, { force: true });
   // GNU time: wall seconds and peak RSS (KiB) of mktorrent itself.
-  const { stderr } = await run('/usr/bin/time', ['-f', 'TIME %e %M %U %S', 'mktorrent', '-t', String(cores), '-l', String(Math.log2(pieceLength)), '-o', out, file], {
-    maxBuffer: 1 << 20,
-  });
+  const { stderr } = await run(
+    '/usr/bin/time',
+    ['-f', 'TIME %e %M %U %S', 'mktorrent', '-t', String(cores), '-l', String(Math.log2(pieceLength)), '-o', out, file],
+    {
+      maxBuffer: 1 << 20,
+    },
+  );
   const match = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/.exec(stderr);
   if (!match) throw new Error(`cannot read the time of mktorrent:\n${stderr}`);
   const torrent = bdecode(readFileSync(out)) as Record<string, BencodeValue>;
-  const infoHash = createHash('sha1').update(bencode(torrent.info as BencodeValue)).digest('hex');
+  const infoHash = createHash('sha1')
+    .update(bencode(torrent.info as BencodeValue))
+    .digest('hex');
   return { seconds: Number(match[1]), cpuSeconds: Number(match[3]) + Number(match[4]), peakRssBytes: Number(match[2]) * 1024, infoHash };
 }
 
@@ -172,7 +182,10 @@ async function hashWithWorkers(source: Source, head: ObjectHead, plan: ChunkPlan
   const pool = await Promise.all(
     Array.from({ length: Math.min(workers, plan.chunkCount) }, async () => {
       // tsx's CommonJS hook inside the worker, so it can load the TypeScript sources.
-      const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'chunk-worker.ts'))});`, { eval: true, workerData: setup });
+      const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(join(__dirname, 'chunk-worker.ts'))});`, {
+        eval: true,
+        workerData: setup,
+      });
       await new Promise<void>((resolve, reject) => {
         worker.once('message', () => resolve());
         worker.once('error', reject);
@@ -200,7 +213,12 @@ async function hashWithWorkers(source: Source, head: ObjectHead, plan: ChunkPlan
   const info = encodeInfoV1({ name, length: head.size, pieceLength: plan.pieceLength, pieces: Buffer.concat(results) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
-  return { seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssBytes: peak.stop(), infoHash: Buffer.from(infoHashV1(info)).toString('hex') };
+  return {
+    seconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssBytes: peak.stop(),
+    infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+  };
 }
 
 /** Peak resident memory of this process (worker threads included) while a phase runs. */
@@ -216,7 +234,9 @@ function sampleRss(): { stop(): number } {
 }
 
 async function startS3Process(directory: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'local-s3-process.ts'), directory], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'local-s3-process.ts'), directory], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -242,7 +262,9 @@ async function uploadToS3(endpoint: string, file: string, key: string): Promise<
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const started = Date.now();
     const size = (await new FileObjectStore(file).head('local', key)).size;
-    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: key, Body: createReadStream(file, { highWaterMark: 4 * MiB }), ContentLength: size }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'bench', Key: key, Body: createReadStream(file, { highWaterMark: 4 * MiB }), ContentLength: size }),
+    );
     console.log(`(uploaded ${fmtMiB(size)} to local S3 in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return await new S3ObjectStore(s3).head('bench', key);
   } finally {
@@ -252,7 +274,8 @@ async function uploadToS3(endpoint: string, file: string, key: string): Promise<
 
 function report(label: string, m: Measurement, size: number, baseline?: Measurement, raw?: number): void {
   const rate = size / m.seconds;
-  const ratios = baseline && raw ? `   ratio vs mktorrent ${(baseline.seconds / m.seconds).toFixed(2)}, vs raw SHA-1 ${(rate / raw).toFixed(2)}` : '';
+  const ratios =
+    baseline && raw ? `   ratio vs mktorrent ${(baseline.seconds / m.seconds).toFixed(2)}, vs raw SHA-1 ${(rate / raw).toFixed(2)}` : '';
   console.log(
     `${label.padEnd(40)} ${m.seconds.toFixed(2).padStart(6)} s  ${fmtRate(rate).padStart(10)}  CPU ${m.cpuSeconds.toFixed(2).padStart(5)} s  peak RSS ${fmtMiB(m.peakRssBytes).padStart(9)}${ratios}`,
   );

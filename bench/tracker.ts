@@ -120,7 +120,21 @@ async function startLocalTracker(): Promise<{ url: string; stop: () => Promise<v
   const [port, s3Port, dynamoDbPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
-    ['--openssl-legacy-provider', '--import', 'tsx', join(ROOT, 'bin', 'local.ts'), '--memory', '--port', String(port), '--s3-port', String(s3Port), '--dynamodb-port', String(dynamoDbPort), '--log-level', 'ERROR'],
+    [
+      '--openssl-legacy-provider',
+      '--import',
+      'tsx',
+      join(ROOT, 'bin', 'local.ts'),
+      '--memory',
+      '--port',
+      String(port),
+      '--s3-port',
+      String(s3Port),
+      '--dynamodb-port',
+      String(dynamoDbPort),
+      '--log-level',
+      'ERROR',
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } },
   );
   let output = '';
@@ -128,12 +142,24 @@ async function startLocalTracker(): Promise<{ url: string; stop: () => Promise<v
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const stop = () => stopProcess(child);
   try {
-    await waitFor('the local service', async () => {
-      if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
-      return output.includes('is running');
-    }, 90_000);
-    const db = createDynamoDbClient({ dynamoDbEndpoint: `http://127.0.0.1:${dynamoDbPort}`, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
-    await registerTorrents(db, DEFAULT_NAMES.swarmTable, infoHashes.map((h) => h.toString('hex')));
+    await waitFor(
+      'the local service',
+      async () => {
+        if (child.exitCode !== null) throw new Error(`npm start exited: ${output}`);
+        return output.includes('is running');
+      },
+      90_000,
+    );
+    const db = createDynamoDbClient({
+      dynamoDbEndpoint: `http://127.0.0.1:${dynamoDbPort}`,
+      credentials: LOCAL_CREDENTIALS,
+      region: 'us-east-1',
+    });
+    await registerTorrents(
+      db,
+      DEFAULT_NAMES.swarmTable,
+      infoHashes.map((h) => h.toString('hex')),
+    );
     db.destroy();
   } catch (err) {
     await stop();
@@ -150,7 +176,9 @@ async function startOpentracker(): Promise<{ url: string; stop: () => Promise<vo
   chmodSync(dir, 0o755);
   writeFileSync(join(dir, 'whitelist'), infoHashes.map((h) => `${h.toString('hex')}\n`).join(''), { mode: 0o644 });
   const port = await freePort();
-  const child = spawn('opentracker', ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', 'whitelist', '-d', dir], { stdio: 'ignore' });
+  const child = spawn('opentracker', ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', 'whitelist', '-d', dir], {
+    stdio: 'ignore',
+  });
   const stop = async () => {
     await stopProcess(child);
     rmSync(dir, { recursive: true, force: true });
@@ -158,7 +186,11 @@ async function startOpentracker(): Promise<{ url: string; stop: () => Promise<vo
   const url = `http://127.0.0.1:${port}`;
   try {
     const probe = announceQuery({ infoHash: infoHashes[0]!, peerId: Buffer.alloc(20, 0x61), port: 1, left: 0, event: 'stopped' });
-    await waitFor('opentracker', async () => decodeAnnounce(Buffer.from(await (await fetch(`${url}/announce?${probe}`)).arrayBuffer())).failure === undefined, 10_000);
+    await waitFor(
+      'opentracker',
+      async () => decodeAnnounce(Buffer.from(await (await fetch(`${url}/announce?${probe}`)).arrayBuffer())).failure === undefined,
+      10_000,
+    );
   } catch (err) {
     await stop();
     throw err;
@@ -182,7 +214,11 @@ function positive(name: string, fallback: number): number {
 }
 
 function print(results: Result[]): void {
-  const row = (cells: string[]) => `  ${cells[0]!.padEnd(42)}${cells.slice(1).map((c) => c.padStart(12)).join('')}`;
+  const row = (cells: string[]) =>
+    `  ${cells[0]!.padEnd(42)}${cells
+      .slice(1)
+      .map((c) => c.padStart(12))
+      .join('')}`;
   console.log(row(['', 'announces/s', 'p50 ms', 'p99 ms', 'failures']));
   for (const r of results) console.log(row([r.name, r.perSecond.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2), String(r.failures)]));
   const [ours, theirs] = results;

@@ -19,7 +19,8 @@ const positive = (name: string): number | undefined => {
   const value = text(name);
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`context s3-torrent:${name} must be a positive whole number, got ${JSON.stringify(value)}`);
+  if (!Number.isSafeInteger(n) || n <= 0)
+    throw new Error(`context s3-torrent:${name} must be a positive whole number, got ${JSON.stringify(value)}`);
   return n;
 };
 

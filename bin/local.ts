@@ -100,8 +100,12 @@ Private sources (--sources private:bucket[/prefix]) need a signed link:
   ${keyFile ? `npm run sign-link -- --key-file ${keyFile} '${api}/${bucket}/some-file'` : '(with --memory the signing key is random and not saved)'}
 
 Objects above the inline limit answer 202 with a status URL (${api}/-/jobs/<id>) while the
-hashing workflow runs locally; ask again once it is done.${service.events ? `
-S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-built, deletes evicted.` : ''}
+hashing workflow runs locally; ask again once it is done.${
+    service.events
+      ? `
+S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-built, deletes evicted.`
+      : ''
+  }
 Press Ctrl-C to stop.`);
 
   let stopping = false;

@@ -18,7 +18,9 @@ const INPUTS = path.join(CACHE, 'cli.inputs.json');
 function isFresh() {
   try {
     const inputs = JSON.parse(fs.readFileSync(INPUTS, 'utf8'));
-    return Object.entries(inputs).every(([file, mtimeMs]) => fs.statSync(path.join(ROOT, file)).mtimeMs === mtimeMs) && fs.existsSync(BUNDLE);
+    return (
+      Object.entries(inputs).every(([file, mtimeMs]) => fs.statSync(path.join(ROOT, file)).mtimeMs === mtimeMs) && fs.existsSync(BUNDLE)
+    );
   } catch {
     return false;
   }

@@ -24,7 +24,7 @@ export function hashFileRange<T>(
   buffer: Buffer,
   onBytes: (bytes: number) => void,
 ): T {
-  for (let position = range.start; position < range.end; ) {
+  for (let position = range.start; position < range.end;) {
     const read = readSync(fd, buffer, 0, Math.min(buffer.length, range.end - position), position);
     if (read === 0) throw new FileChangedError(path); // it shrank under us
     hasher.update(buffer.subarray(0, read));

@@ -69,7 +69,9 @@ export async function hashFile(path: string, size: number, options: FileHashOpti
             if (--remaining === 0) resolve();
             dispatch(worker);
           } else {
-            reject(message.code === 'CHANGED' ? new FileChangedError(path) : Object.assign(new Error(message.message), { code: message.code }));
+            reject(
+              message.code === 'CHANGED' ? new FileChangedError(path) : Object.assign(new Error(message.message), { code: message.code }),
+            );
           }
         });
         worker.on('error', reject);

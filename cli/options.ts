@@ -24,20 +24,22 @@ export function integerOption(value: string | undefined, option: string, min: nu
 
 /** URLs given as repeated options, each possibly a comma-separated list (mktorrent's convention). */
 export function urlLists(values: readonly string[] | undefined, option: string, schemes: readonly string[]): string[][] {
-  return (values ?? []).map((value) =>
-    value
-      .split(',')
-      .map((u) => u.trim())
-      .filter((u) => u.length > 0)
-      .map((u) => {
-        let scheme: string;
-        try {
-          scheme = new URL(u).protocol.replace(/:$/, '');
-        } catch {
-          throw usageError(`${option}: ${JSON.stringify(u)} is not a URL`);
-        }
-        if (!schemes.includes(scheme)) throw usageError(`${option}: ${u} is not a ${schemes.join('/')} URL`);
-        return u;
-      }),
-  ).filter((list) => list.length > 0);
+  return (values ?? [])
+    .map((value) =>
+      value
+        .split(',')
+        .map((u) => u.trim())
+        .filter((u) => u.length > 0)
+        .map((u) => {
+          let scheme: string;
+          try {
+            scheme = new URL(u).protocol.replace(/:$/, '');
+          } catch {
+            throw usageError(`${option}: ${JSON.stringify(u)} is not a URL`);
+          }
+          if (!schemes.includes(scheme)) throw usageError(`${option}: ${u} is not a ${schemes.join('/')} URL`);
+          return u;
+        }),
+    )
+    .filter((list) => list.length > 0);
 }

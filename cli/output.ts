@@ -50,7 +50,9 @@ export function writeOutput(path: string, bytes: Uint8Array, force: boolean): vo
   } catch (err) {
     cleanup();
     const code = (err as NodeJS.ErrnoException).code;
-    throw outputError(code === 'EEXIST' ? `${path} already exists (use -f to overwrite it)` : `cannot write ${path}: ${(err as Error).message}`);
+    throw outputError(
+      code === 'EEXIST' ? `${path} already exists (use -f to overwrite it)` : `cannot write ${path}: ${(err as Error).message}`,
+    );
   } finally {
     cleanups.delete(cleanup);
   }

@@ -68,7 +68,11 @@ export class HashingWorkflow extends Construct {
     for (const f of [hashChunk, assembleTorrent, recordFailure]) this.grantChunkResults(f);
     storage.grantTorrentCache(assembleTorrent);
     storage.grantTorrentRegistry(assembleTorrent);
-    storage.metadataBucket.addLifecycleRule({ id: 'ExpireLeftoverChunkResults', prefix: JOB_RESULTS_PREFIX, expiration: CHUNK_RESULTS_EXPIRY });
+    storage.metadataBucket.addLifecycleRule({
+      id: 'ExpireLeftoverChunkResults',
+      prefix: JOB_RESULTS_PREFIX,
+      expiration: CHUNK_RESULTS_EXPIRY,
+    });
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,

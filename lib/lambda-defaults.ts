@@ -67,7 +67,7 @@ export class ServiceFunction extends NodejsFunction {
     });
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${stack.getLogicalId(logGroup.node.defaultChild as never)}.Arn>:log-stream:*]`,
-      reason: 'Log streams are created at run time; the grant is limited to streams of this function\'s own log group.',
+      reason: "Log streams are created at run time; the grant is limited to streams of this function's own log group.",
     });
   }
 }

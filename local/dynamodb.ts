@@ -29,7 +29,16 @@ export async function startDynamoDbLocal(options: { port?: number; dataDirectory
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const child: ChildProcess = spawn(
     java,
-    ['-Xmx512m', `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-port', String(port), ...storage, '-disableTelemetry'],
+    [
+      '-Xmx512m',
+      `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`,
+      '-jar',
+      jar,
+      '-port',
+      String(port),
+      ...storage,
+      '-disableTelemetry',
+    ],
     // It writes dynamodb-local-metadata.json into its working directory: keep that out of the repo.
     { stdio: ['ignore', 'ignore', 'pipe'], cwd: options.dataDirectory ?? tmpdir() },
   );

@@ -95,7 +95,15 @@ async function handle(
     );
     if (!check.ok) return writeJson(res, 403, { message: 'Forbidden' });
     authorizer = {
-      iam: { accessKey: check.accessKeyId, accountId: '000000000000', callerId: check.accessKeyId, userArn: `arn:aws:iam::000000000000:user/${check.accessKeyId}`, userId: check.accessKeyId, principalOrgId: null, cognitoIdentity: null },
+      iam: {
+        accessKey: check.accessKeyId,
+        accountId: '000000000000',
+        callerId: check.accessKeyId,
+        userArn: `arn:aws:iam::000000000000:user/${check.accessKeyId}`,
+        userId: check.accessKeyId,
+        principalOrgId: null,
+        cognitoIdentity: null,
+      },
     };
   }
   const event: APIGatewayProxyEventV2 = {
@@ -174,7 +182,10 @@ export function matchRoute(routes: readonly LocalRoute[], method: string, path: 
   return best?.match;
 }
 
-function matchPattern(pattern: readonly string[], segments: readonly string[]): { params: Record<string, string>; score: number } | undefined {
+function matchPattern(
+  pattern: readonly string[],
+  segments: readonly string[],
+): { params: Record<string, string>; score: number } | undefined {
   const params: Record<string, string> = {};
   let score = 0;
   for (let i = 0; i < pattern.length; i++) {

@@ -163,7 +163,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
           {
             swarmTable: names.swarmTable,
             signingKey,
-            policy: { interval, minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval) },
+            policy: {
+              interval,
+              minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval),
+            },
             trustIpHints: options.trustAnnounceIpHints ?? false,
           },
           logger,
@@ -184,7 +187,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     if (options.events !== undefined) {
       if (s3 === undefined) throw new Error('S3 events need the in-process S3 (do not pass s3Endpoint)');
       const onEvent = makeEventsHandler(
-        eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, { workflow, retry: workflowSettings?.retry }),
+        eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, {
+          workflow,
+          retry: workflowSettings?.retry,
+        }),
       );
       events = deliverS3Events(s3, onEvent, logger);
       const delivering = events;

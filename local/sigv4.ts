@@ -18,7 +18,8 @@ export interface SignedRequest {
 
 export type SigV4Check = { ok: true; accessKeyId: string } | { ok: false; reason: string };
 
-const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/;
 /** API Gateway refuses signatures dated more than 15 minutes away from its clock. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
@@ -50,7 +51,14 @@ export async function verifySigV4(request: SignedRequest, known: readonly Creden
     headers[name] = value;
   }
   const signer = new SignatureV4({ credentials, region: region as string, service: 'execute-api', sha256: Sha256 });
-  const unsigned = new HttpRequest({ method: request.method, protocol: 'http:', hostname: request.host, path: request.path, query: request.query, headers });
+  const unsigned = new HttpRequest({
+    method: request.method,
+    protocol: 'http:',
+    hostname: request.host,
+    path: request.path,
+    query: request.query,
+    headers,
+  });
   const resigned = await signer.sign(unsigned, {
     signingDate: signedAt,
     // Re-sign over exactly the headers the client signed, nothing more.

@@ -2,7 +2,13 @@ import './promise-with-resolvers';
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ExecutionDescription, ExecutionStatus, HashingWorkflow } from '../lambdas/ports/hashing-workflow';
-import { hashingWorkflowDefinition, WORKFLOW_FUNCTIONS, type AslDefinition, type WorkflowFunction, type WorkflowFunctionArns } from '../lambdas/workflow/definition';
+import {
+  hashingWorkflowDefinition,
+  WORKFLOW_FUNCTIONS,
+  type AslDefinition,
+  type WorkflowFunction,
+  type WorkflowFunctionArns,
+} from '../lambdas/workflow/definition';
 import type { WorkflowTasks } from '../lambdas/workflow/tasks';
 import type { WorkflowInput } from '../lambdas/workflow/state';
 
@@ -59,7 +65,9 @@ export class LocalHashingWorkflow implements HashingWorkflow {
     const run = this.machine.run(input as never, {
       overrides: {
         taskResourceLocalHandlers: this.handlers as never,
-        ...(this.options.retryIntervalMs === undefined ? {} : { retryIntervalOverrides: retryOverrides(this.definition, this.options.retryIntervalMs) }),
+        ...(this.options.retryIntervalMs === undefined
+          ? {}
+          : { retryIntervalOverrides: retryOverrides(this.definition, this.options.retryIntervalMs) }),
       },
       context: { Execution: { Name: name, Input: input as never, StartTime: new Date().toISOString() } },
     });
@@ -73,10 +81,16 @@ export class LocalHashingWorkflow implements HashingWorkflow {
         },
         (err: Error) => {
           const failure = (err.cause ?? err) as Error;
-          execution.status = err.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : err.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
+          execution.status =
+            err.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : err.name === 'ExecutionAbortedError' ? 'ABORTED' : 'FAILED';
           execution.error = failure.name;
           execution.cause = failure.message;
-          this.options.logger?.warn('local execution ended', { name, status: execution.status, error: failure.name, cause: failure.message });
+          this.options.logger?.warn('local execution ended', {
+            name,
+            status: execution.status,
+            error: failure.name,
+            cause: failure.message,
+          });
         },
       ),
     };
@@ -110,7 +124,10 @@ export class LocalHashingWorkflow implements HashingWorkflow {
  * the state's Resource: a Task whose ARN names no workflow function is an error here, not at run time.
  * Inputs and outputs go through JSON, as they do between Step Functions and Lambda.
  */
-export function taskHandlersByStateName(definition: AslDefinition, tasks: WorkflowTasks): Record<string, (input: unknown) => Promise<unknown>> {
+export function taskHandlersByStateName(
+  definition: AslDefinition,
+  tasks: WorkflowTasks,
+): Record<string, (input: unknown) => Promise<unknown>> {
   const byArn = new Map(Object.entries(LOCAL_FUNCTION_ARNS).map(([fn, arn]) => [arn, fn as WorkflowFunction]));
   const handlers: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const [stateName, state] of allStates(definition)) {

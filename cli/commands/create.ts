@@ -66,7 +66,8 @@ export async function create(args: string[]): Promise<number> {
     console.log(CREATE_HELP);
     return 0;
   }
-  if (positionals.length !== 1) throw usageError(`create takes one file, s3:// or https:// URL (got ${positionals.length}); see s3-torrent create --help`);
+  if (positionals.length !== 1)
+    throw usageError(`create takes one file, s3:// or https:// URL (got ${positionals.length}); see s3-torrent create --help`);
   const location = positionals[0] as string;
 
   const formats = (['v1', 'v2', 'hybrid'] as const).filter((f) => values[f]);
@@ -84,7 +85,7 @@ export async function create(args: string[]): Promise<number> {
         'a web seed for --v2 should be the URL of the directory holding the file, ending in /',
     );
   }
-  const creationDate = values['no-date'] ? undefined : sourceDateEpoch() ?? new Date();
+  const creationDate = values['no-date'] ? undefined : (sourceDateEpoch() ?? new Date());
 
   const source = await openSource(location, {
     endpointUrl: values['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
@@ -98,7 +99,9 @@ export async function create(args: string[]): Promise<number> {
 
   const pieceLength = exponent !== undefined ? 2 ** exponent : pieceLengthFor(source.size);
   const verbose = (message: string) => values.verbose && console.error(message);
-  verbose(`${source.label}: ${formatBytes(source.size)}, ${format}, ${Math.ceil(source.size / pieceLength)} pieces of ${formatBytes(pieceLength)}`);
+  verbose(
+    `${source.label}: ${formatBytes(source.size)}, ${format}, ${Math.ceil(source.size / pieceLength)} pieces of ${formatBytes(pieceLength)}`,
+  );
   const started = Date.now();
   const hashes = await hashWithProgress(source, {
     pieceLength,
@@ -121,7 +124,9 @@ export async function create(args: string[]): Promise<number> {
   });
   writeOutput(output, file, values.force ?? false);
   const hex = (h?: Uint8Array) => h && Buffer.from(h).toString('hex');
-  verbose(`wrote ${output}${built.infoHashV1 ? `, infohash v1 ${hex(built.infoHashV1)}` : ''}${built.infoHashV2 ? `, infohash v2 ${hex(built.infoHashV2)}` : ''}`);
+  verbose(
+    `wrote ${output}${built.infoHashV1 ? `, infohash v1 ${hex(built.infoHashV1)}` : ''}${built.infoHashV2 ? `, infohash v2 ${hex(built.infoHashV2)}` : ''}`,
+  );
   if (values.magnet) {
     console.log(magnetLink({ infoHashV1: built.infoHashV1, infoHashV2: built.infoHashV2, name, trackers: announceTiers.flat(), webSeeds }));
   }
@@ -129,7 +134,8 @@ export async function create(args: string[]): Promise<number> {
 }
 
 function assertFileName(name: string): void {
-  if (name.length === 0 || name.includes('/') || name === '.' || name === '..') throw usageError(`-n/--name must be a file name, got ${JSON.stringify(name)}`);
+  if (name.length === 0 || name.includes('/') || name === '.' || name === '..')
+    throw usageError(`-n/--name must be a file name, got ${JSON.stringify(name)}`);
 }
 
 /** The reproducible-builds convention: a fixed creation date from the environment. */

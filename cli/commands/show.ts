@@ -34,7 +34,10 @@ export function show(args: string[]): number {
     ['infohash v2', summary.infoHashV2 ?? undefined],
     ['private', summary.private ? 'yes' : undefined],
     ['source', summary.source],
-    ...summary.trackers.map((tier, i): [string, string] => [summary.trackers.length > 1 ? `tracker tier ${i + 1}` : 'trackers', tier.join(', ')]),
+    ...summary.trackers.map((tier, i): [string, string] => [
+      summary.trackers.length > 1 ? `tracker tier ${i + 1}` : 'trackers',
+      tier.join(', '),
+    ]),
     ...summary.webSeeds.map((seed): [string, string] => ['web seed', seed]),
     ['comment', summary.comment],
     ['created by', summary.createdBy],
@@ -52,7 +55,9 @@ export function readTorrent(path: string): TorrentMetainfo {
     bytes = readFileSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw inputError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`);
+    throw inputError(
+      `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message}`,
+    );
   }
   try {
     return parseTorrentFile(bytes);
@@ -81,6 +86,12 @@ function summarize(meta: TorrentMetainfo) {
     createdBy: meta.createdBy,
     creationDate: meta.creationDate?.toISOString(),
     files: meta.files.filter((f) => !f.padding).map((f) => ({ path: [meta.name, ...f.path].join('/'), length: f.length })),
-    magnet: magnetLink({ infoHashV1: meta.infoHashV1, infoHashV2: meta.infoHashV2, name: meta.name, trackers: meta.trackers.flat(), webSeeds: meta.webSeeds }),
+    magnet: magnetLink({
+      infoHashV1: meta.infoHashV1,
+      infoHashV2: meta.infoHashV2,
+      name: meta.name,
+      trackers: meta.trackers.flat(),
+      webSeeds: meta.webSeeds,
+    }),
   };
 }

@@ -68,7 +68,7 @@ export async function verify(args: string[]): Promise<number> {
 /** 1, 3, 4, 5, 9 -> "1, 3-5, 9" */
 export function pieceRanges(pieces: readonly number[]): string {
   const parts: string[] = [];
-  for (let i = 0; i < pieces.length; ) {
+  for (let i = 0; i < pieces.length;) {
     let j = i;
     while (j + 1 < pieces.length && pieces[j + 1] === (pieces[j] as number) + 1) j++;
     parts.push(i === j ? `${pieces[i]}` : `${pieces[i]}-${pieces[j]}`);

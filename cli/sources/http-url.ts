@@ -41,10 +41,15 @@ export async function openHttpUrl(url: string): Promise<DataSource> {
     const res = await get(url, rangesSupported ? { range: `bytes=${range.start}-${range.end - 1}`, ifMatch: pin } : {});
     if (res.status === 412) throw new ServiceError(409, 'ObjectChanged', `${url} changed while it was being hashed`);
     if (res.status !== (rangesSupported ? 206 : 200)) {
-      throw new ServiceError(res.status, 'HttpError', `HTTP ${res.status}${await errorCode(res)} for bytes ${range.start}-${range.end - 1}`);
+      throw new ServiceError(
+        res.status,
+        'HttpError',
+        `HTTP ${res.status}${await errorCode(res)} for bytes ${range.start}-${range.end - 1}`,
+      );
     }
     const answered = res.headers.get('etag') ?? undefined;
-    if (pin !== undefined && answered !== undefined && answered !== pin) throw new ServiceError(409, 'ObjectChanged', `${url} changed while it was being hashed`);
+    if (pin !== undefined && answered !== undefined && answered !== pin)
+      throw new ServiceError(409, 'ObjectChanged', `${url} changed while it was being hashed`);
     let received = 0;
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
       received += chunk.length;

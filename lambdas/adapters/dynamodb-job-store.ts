@@ -35,9 +35,7 @@ export class DynamoDbJobStore implements JobStore {
   ) {}
 
   async get(jobId: string): Promise<HashingJob | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(jobId), ConsistentRead: true }),
-    );
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(jobId), ConsistentRead: true }));
     const item = out.Item as JobItem | undefined;
     if (item === undefined || item.expiresAt * 1000 < this.clock().getTime()) return undefined;
     const { object: _pk, build: _sk, chunksDone: _chunks, expiresAt: _ttl, ...job } = item;
@@ -104,7 +102,14 @@ export class DynamoDbJobStore implements JobStore {
       'SET #state = :succeeded, #infoHash = :infoHash, #piecesDone = #piecesTotal, #finishedAt = :now, #updatedAt = :now, #ttl = :ttl REMOVE #chunksDone',
       undefined,
       {
-        names: { '#infoHash': 'infoHash', '#piecesDone': 'piecesDone', '#piecesTotal': 'piecesTotal', '#finishedAt': 'finishedAt', '#chunksDone': 'chunksDone', '#ttl': TTL },
+        names: {
+          '#infoHash': 'infoHash',
+          '#piecesDone': 'piecesDone',
+          '#piecesTotal': 'piecesTotal',
+          '#finishedAt': 'finishedAt',
+          '#chunksDone': 'chunksDone',
+          '#ttl': TTL,
+        },
         values: { ':succeeded': 'SUCCEEDED', ':infoHash': infoHash, ':ttl': this.ttl() },
       },
     );

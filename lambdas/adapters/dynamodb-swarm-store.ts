@@ -51,12 +51,17 @@ export class DynamoDbSwarmStore implements SwarmStore {
     for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
       let keys: Record<string, unknown>[] | undefined = unique.slice(i, i + BATCH_GET_KEYS).map((h) => ({ [PK]: h, [SK]: TORRENT_ENTRY }));
       for (let attempt = 1; keys && keys.length > 0; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS) throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
+        if (attempt > BATCH_GET_ATTEMPTS)
+          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${BATCH_GET_ATTEMPTS} attempts`);
         if (attempt > 1) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
         const out: BatchGetCommandOutput = await this.db.send(
           new BatchGetCommand({
             RequestItems: {
-              [this.tableName]: { Keys: keys, ProjectionExpression: '#pk, downloaded, #private, tokenHash', ExpressionAttributeNames: { '#pk': PK, '#private': 'private' } },
+              [this.tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#pk, downloaded, #private, tokenHash',
+                ExpressionAttributeNames: { '#pk': PK, '#private': 'private' },
+              },
             },
           }),
         );
@@ -192,7 +197,8 @@ export class DynamoDbSwarmStore implements SwarmStore {
       );
     } catch (err) {
       // Already counted (a concurrent or repeated `completed`), or no longer registered.
-      const alreadyCounted = err instanceof ConditionalCheckFailedException || (err instanceof TransactionCanceledException && onlyConditionsFailed(err));
+      const alreadyCounted =
+        err instanceof ConditionalCheckFailedException || (err instanceof TransactionCanceledException && onlyConditionsFailed(err));
       if (!alreadyCounted) throw err;
     }
   }

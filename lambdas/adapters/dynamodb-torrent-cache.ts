@@ -38,15 +38,14 @@ export class DynamoDbTorrentCache implements TorrentCache {
   ) {}
 
   async get(key: TorrentCacheKey): Promise<CachedTorrent | undefined> {
-    const out = await this.db.send(
-      new GetCommand({ TableName: this.tableName, Key: { [PK]: objectKey(key), [SK]: buildKey(key) } }),
-    );
+    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: objectKey(key), [SK]: buildKey(key) } }));
     const item = out.Item as TorrentItem | undefined;
     if (item === undefined) return undefined;
     const info = item.info ?? (item.infoObjectKey !== undefined ? await this.readInfoObject(item.infoObjectKey) : undefined);
     // An item whose info dict is missing or does not hash to its infohash is treated as a miss and rebuilt.
     if (info === undefined || Buffer.from(infoHashV1(info)).toString('hex') !== item.infoHash) return undefined;
-    const pieceLayers = item.pieceLayers ?? (item.pieceLayersObjectKey !== undefined ? await this.readInfoObject(item.pieceLayersObjectKey) : undefined);
+    const pieceLayers =
+      item.pieceLayers ?? (item.pieceLayersObjectKey !== undefined ? await this.readInfoObject(item.pieceLayersObjectKey) : undefined);
     if (item.pieceLayersObjectKey !== undefined && pieceLayers === undefined) return undefined;
     return {
       infoHash: item.infoHash,
@@ -122,7 +121,8 @@ export class DynamoDbTorrentCache implements TorrentCache {
     }
     for (const item of items) {
       for (const objectKeyInBucket of [item.infoObjectKey, item.pieceLayersObjectKey]) {
-        if (objectKeyInBucket !== undefined) await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket }));
+        if (objectKeyInBucket !== undefined)
+          await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket }));
       }
     }
   }
@@ -157,6 +157,8 @@ const buildKey = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
 // One metadata object per cache item (not per infohash: two objects with the same bytes and name
 // share an infohash, and evicting one must not delete the other's info dict).
 function infoObjectKey(key: TorrentCacheKey, infoHash: string): string {
-  const item = createHash('sha256').update(`${objectKey(key)}\n${buildKey(key)}`).digest('hex');
+  const item = createHash('sha256')
+    .update(`${objectKey(key)}\n${buildKey(key)}`)
+    .digest('hex');
   return `info/${infoHash}/${item}.bencode`;
 }

@@ -22,7 +22,8 @@ export class DynamoDbTorrentRegistry implements TorrentRegistry {
           new UpdateCommand({
             TableName: this.tableName,
             Key: { [SWARM_TABLE_SCHEMA.partitionKey]: infoHash, [SWARM_TABLE_SCHEMA.sortKey]: TORRENT_ENTRY },
-            UpdateExpression: 'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, #private = :private, tokenHash = :tokenHash, registeredAt = :at',
+            UpdateExpression:
+              'SET #bucket = :bucket, #key = :key, #name = :name, #size = :size, #private = :private, tokenHash = :tokenHash, registeredAt = :at',
             ExpressionAttributeNames: { '#bucket': 'bucket', '#key': 'key', '#name': 'name', '#size': 'size', '#private': 'private' },
             ExpressionAttributeValues: {
               ':bucket': torrent.bucket,

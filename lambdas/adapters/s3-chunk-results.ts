@@ -11,7 +11,12 @@ export class S3ChunkResults implements ChunkResultStore {
 
   async put(executionName: string, chunk: number, pieces: Uint8Array): Promise<void> {
     await this.s3.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: chunkKey(executionName, chunk), Body: pieces, ContentType: 'application/octet-stream' }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: chunkKey(executionName, chunk),
+        Body: pieces,
+        ContentType: 'application/octet-stream',
+      }),
     );
   }
 

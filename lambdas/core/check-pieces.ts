@@ -33,7 +33,8 @@ export function checkPieces(meta: TorrentMetainfo, computed: PieceHashes): Piece
       if (layer === undefined) throw new RangeError('the torrent has no piece layer for its file, so its pieces cannot be checked');
       for (let i = 0; i < ours.pieceLayer.length / SHA256_LENGTH; i++) if (!sameHash(layer, ours.pieceLayer, i, SHA256_LENGTH)) bad.add(i);
       // A layer that matches but does not hash to the root means a damaged torrent, not damaged data: report it all.
-      if (bad.size === 0 && !Buffer.from(root).equals(ours.piecesRoot)) throw new RangeError('the torrent`s piece layer does not match its pieces root');
+      if (bad.size === 0 && !Buffer.from(root).equals(ours.piecesRoot))
+        throw new RangeError('the torrent`s piece layer does not match its pieces root');
     }
   }
   return { badPieces: [...bad].sort((a, b) => a - b), pieceCount: meta.pieceCount };
@@ -42,7 +43,9 @@ export function checkPieces(meta: TorrentMetainfo, computed: PieceHashes): Piece
 function sameHash(expected: Uint8Array, actual: Uint8Array, index: number, size: number): boolean {
   const start = index * size;
   if (start + size > expected.length || start + size > actual.length) return false;
-  return Buffer.from(expected.buffer, expected.byteOffset + start, size).equals(Buffer.from(actual.buffer, actual.byteOffset + start, size));
+  return Buffer.from(expected.buffer, expected.byteOffset + start, size).equals(
+    Buffer.from(actual.buffer, actual.byteOffset + start, size),
+  );
 }
 
 function need<T>(value: T | undefined, what: string): T {

@@ -62,7 +62,8 @@ function v2Keys(info: InfoV2): Record<string, BencodeValue | undefined> {
 function assertV2Fields(info: InfoV2): void {
   if (info.name.length === 0) throw new RangeError('torrent name must not be empty');
   // In a v2 file tree the name is one path element.
-  if (info.name.includes('/') || info.name === '.' || info.name === '..') throw new RangeError(`invalid file name for a v2 torrent: ${info.name}`);
+  if (info.name.includes('/') || info.name === '.' || info.name === '..')
+    throw new RangeError(`invalid file name for a v2 torrent: ${info.name}`);
   if (!Number.isSafeInteger(info.length) || info.length <= 0) throw new RangeError(`invalid length: ${info.length}`);
   assertV2PieceLength(info.pieceLength);
   if (info.piecesRoot.length !== SHA256_LENGTH) throw new RangeError(`pieces root must be 32 bytes, got ${info.piecesRoot.length}`);

@@ -42,7 +42,8 @@ export function treeHeight(count: number): number {
 export function merkleRoot(layer: Uint8Array, layerHeight: number, rootHeight: number): Buffer {
   let count = layer.length / SHA256_LENGTH;
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`a layer needs whole 32-byte hashes, got ${layer.length} bytes`);
-  if (count > 2 ** (rootHeight - layerHeight)) throw new RangeError(`${count} nodes do not fit under a root ${rootHeight - layerHeight} levels up`);
+  if (count > 2 ** (rootHeight - layerHeight))
+    throw new RangeError(`${count} nodes do not fit under a root ${rootHeight - layerHeight} levels up`);
   let nodes = Buffer.from(layer.buffer, layer.byteOffset, layer.length);
   for (let height = layerHeight; height < rootHeight; height++) {
     const parents = Buffer.allocUnsafe(Math.ceil(count / 2) * SHA256_LENGTH);
@@ -147,7 +148,8 @@ export interface V2FileHashes {
  */
 export function v2FileHashes(pieceRoots: Uint8Array, pieceLength: number, fileLength: number): V2FileHashes {
   assertV2PieceLength(pieceLength);
-  if (!Number.isSafeInteger(fileLength) || fileLength <= 0) throw new RangeError(`a pieces root needs a non-empty file, got ${fileLength} bytes`);
+  if (!Number.isSafeInteger(fileLength) || fileLength <= 0)
+    throw new RangeError(`a pieces root needs a non-empty file, got ${fileLength} bytes`);
   const pieces = Math.ceil(fileLength / pieceLength);
   if (pieceRoots.length !== pieces * SHA256_LENGTH) {
     throw new RangeError(`expected ${pieces} piece roots (${pieces * SHA256_LENGTH} bytes), got ${pieceRoots.length} bytes`);

@@ -110,7 +110,8 @@ export function parseTorrentFile(bytes: Uint8Array): TorrentMetainfo {
 
 function v1Files(info: BDict): TorrentFileEntry[] {
   const list = info.get('files');
-  if (list === undefined) return [{ path: [text(info.get('name'), 'info.name')], length: nonNegative(info.get('length'), 'info.length'), padding: false }];
+  if (list === undefined)
+    return [{ path: [text(info.get('name'), 'info.name')], length: nonNegative(info.get('length'), 'info.length'), padding: false }];
   if (!Array.isArray(list)) throw new InvalidTorrentError('info.files is not a list');
   return list.map((entry, i) => {
     const file = asDict(entry, `info.files[${i}]`);
@@ -140,7 +141,12 @@ function fileTreeEntries(tree: BDict, path: string[]): TorrentFileEntry[] {
         throw new InvalidTorrentError(`file ${here.join('/')} has no 32-byte pieces root`);
       }
       const attr = file.get('attr');
-      entries.push({ path: here, length, piecesRoot: length > 0 ? (root as Uint8Array) : undefined, padding: attr instanceof Uint8Array && utf8(attr).includes('p') });
+      entries.push({
+        path: here,
+        length,
+        piecesRoot: length > 0 ? (root as Uint8Array) : undefined,
+        padding: attr instanceof Uint8Array && utf8(attr).includes('p'),
+      });
     } else {
       entries.push(...fileTreeEntries(child, here));
     }
@@ -152,7 +158,8 @@ function pieceLayersOf(value: BDecoded | undefined): Map<string, Uint8Array> {
   const layers = new Map<string, Uint8Array>();
   if (value === undefined) return layers;
   for (const [root, layer] of asDict(value, 'piece layers')) {
-    if (!(layer instanceof Uint8Array) || layer.length % SHA256_LENGTH !== 0) throw new InvalidTorrentError('a piece layer is not a whole number of SHA-256 hashes');
+    if (!(layer instanceof Uint8Array) || layer.length % SHA256_LENGTH !== 0)
+      throw new InvalidTorrentError('a piece layer is not a whole number of SHA-256 hashes');
     layers.set(root, layer);
   }
   return layers;

@@ -26,7 +26,8 @@ export function encodeTorrentFile(fields: TorrentFileFields): Uint8Array {
     'creation date': fields.creationDate ? Math.floor(fields.creationDate.getTime() / 1000) : undefined,
     info: new RawBencode(fields.info),
     'piece layers': fields.pieceLayers ? new RawBencode(fields.pieceLayers) : undefined,
-    'url-list': typeof fields.urlList === 'string' ? fields.urlList : fields.urlList && fields.urlList.length > 0 ? [...fields.urlList] : undefined,
+    'url-list':
+      typeof fields.urlList === 'string' ? fields.urlList : fields.urlList && fields.urlList.length > 0 ? [...fields.urlList] : undefined,
   };
   return bencode(outer);
 }

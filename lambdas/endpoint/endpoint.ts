@@ -64,7 +64,8 @@ const ROUTE_KINDS: Record<string, RouteKind> = {
 };
 
 async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  if (event.routeKey === ROUTE.JOB_STATUS) return jobStatusResponse(deps.jobs, deps.sources, event, publicBaseUrl(event, deps.publicBaseUrl));
+  if (event.routeKey === ROUTE.JOB_STATUS)
+    return jobStatusResponse(deps.jobs, deps.sources, event, publicBaseUrl(event, deps.publicBaseUrl));
   const kind = ROUTE_KINDS[event.routeKey];
   if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
@@ -75,7 +76,14 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   const wantsTorrent = kind !== 'webseed' && query.has('torrent');
   // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
   const versionId = kind === 'webseed' ? (event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
-  authorize(deps, event, kind, access, { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId }, query);
+  authorize(
+    deps,
+    event,
+    kind,
+    access,
+    { purpose: kind === 'webseed' ? 'webseed' : wantsTorrent ? 'torrent' : 'object', bucket, key, versionId },
+    query,
+  );
 
   if (kind === 'webseed') return redirectToObject(deps, bucket, key, versionId);
   if (!wantsTorrent) {
@@ -184,7 +192,8 @@ function formatFromQuery(query: URLSearchParams): TorrentFormat {
   const version = query.get('version');
   if (version === null) return 'v1';
   const format = FORMAT_OF_VERSION[version];
-  if (format === undefined) throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version.slice(0, 20))}.`, 'InvalidArgument');
+  if (format === undefined)
+    throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version.slice(0, 20))}.`, 'InvalidArgument');
   return format;
 }
 
@@ -251,7 +260,8 @@ export function isValidBucketName(name: string): boolean {
 function objectFromPath(event: APIGatewayProxyEventV2): { bucket: string; key: string } {
   const bucket = event.pathParameters?.bucket ?? '';
   const key = event.pathParameters?.key ?? '';
-  if (!isValidBucketName(bucket)) throw badRequest(`${JSON.stringify(bucket.slice(0, 100))} is not a valid bucket name.`, 'InvalidBucketName');
+  if (!isValidBucketName(bucket))
+    throw badRequest(`${JSON.stringify(bucket.slice(0, 100))} is not a valid bucket name.`, 'InvalidBucketName');
   if (key.length === 0) throw badRequest('The object key is missing.', 'InvalidKey');
   // S3 allows control characters in keys, but nothing legitimate asks for them through a URL.
   if (/[\u0000-\u001f\u007f]/.test(key)) throw badRequest('Keys with control characters are not served.', 'InvalidKey');
@@ -259,6 +269,7 @@ function objectFromPath(event: APIGatewayProxyEventV2): { bucket: string; key: s
   if (key.split('/').some((segment) => segment === '.' || segment === '..')) {
     throw badRequest('Keys with . or .. segments are not served.', 'InvalidKey');
   }
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) throw badRequest(`Object keys are at most ${MAX_KEY_BYTES} bytes.`, 'KeyTooLongError');
+  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES)
+    throw badRequest(`Object keys are at most ${MAX_KEY_BYTES} bytes.`, 'KeyTooLongError');
   return { bucket, key };
 }

@@ -51,10 +51,15 @@ export function pendingTorrentResponse(job: HashingJob, baseUrl: string, jobs: L
       ? `It will be tried again on the first request after ${retryableAt.toISOString()} (attempt ${job.attempt} of ${jobs.retry.maxAttempts}).`
       : `It will not be tried again for this version of the object (${job.attempt} attempts).`;
     const reason = job.failure ? `${job.failure.code}: ${job.failure.message}` : 'no cause recorded';
-    throw new ServiceError(502, 'TorrentBuildFailed', `Building the torrent of ${JSON.stringify(job.key)} failed (${reason}). ${next}${status ? ` Job: ${status}` : ''}`, {
-      ...(status ? { 'x-torrent-job': status } : {}),
-      ...(retryableAt ? { 'retry-after': String(Math.max(1, Math.ceil((retryableAt.getTime() - Date.now()) / 1000))) } : {}),
-    });
+    throw new ServiceError(
+      502,
+      'TorrentBuildFailed',
+      `Building the torrent of ${JSON.stringify(job.key)} failed (${reason}). ${next}${status ? ` Job: ${status}` : ''}`,
+      {
+        ...(status ? { 'x-torrent-job': status } : {}),
+        ...(retryableAt ? { 'retry-after': String(Math.max(1, Math.ceil((retryableAt.getTime() - Date.now()) / 1000))) } : {}),
+      },
+    );
   }
   const view = jobView(job, baseUrl, jobs);
   if (status === undefined) {

@@ -32,7 +32,12 @@ export function eventsDeps(
   const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable);
   const largeObjects =
     options.workflow &&
-    new LargeObjectJobs({ jobs: new DynamoDbJobStore(clients.dynamoDb, settings.torrentTable), workflow: options.workflow, cache, retry: options.retry });
+    new LargeObjectJobs({
+      jobs: new DynamoDbJobStore(clients.dynamoDb, settings.torrentTable),
+      workflow: options.workflow,
+      cache,
+      retry: options.retry,
+    });
   return {
     service: new TorrentService({ store, cache, registry, inlineHashLimit: settings.inlineHashLimit, largeObjects }),
     store,

@@ -15,19 +15,19 @@ const stateMachineArn = env[ENV.STATE_MACHINE_ARN];
 /** S3 object events (EventBridge or S3 notifications): pre-build torrents on upload, evict on delete. */
 export const handler = instrumentedTask(
   makeEventsHandler(
-  eventsDeps(
-    createAwsClients(),
-    {
-      torrentTable: env[ENV.TORRENT_TABLE],
-      swarmTable: env[ENV.SWARM_TABLE],
-      metadataBucket: env[ENV.METADATA_BUCKET],
-      sources: env[ENV.SOURCES],
-      inlineHashLimit: env[ENV.INLINE_HASH_LIMIT],
-    },
-    logger,
-    { workflow: stateMachineArn ? new StepFunctionsHashingWorkflow(new SFNClient({}), stateMachineArn) : undefined },
+    eventsDeps(
+      createAwsClients(),
+      {
+        torrentTable: env[ENV.TORRENT_TABLE],
+        swarmTable: env[ENV.SWARM_TABLE],
+        metadataBucket: env[ENV.METADATA_BUCKET],
+        sources: env[ENV.SOURCES],
+        inlineHashLimit: env[ENV.INLINE_HASH_LIMIT],
+      },
+      logger,
+      { workflow: stateMachineArn ? new StepFunctionsHashingWorkflow(new SFNClient({}), stateMachineArn) : undefined },
+    ),
   ),
-),
   logger,
   metrics,
   recordEventMetrics,

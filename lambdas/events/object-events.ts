@@ -32,7 +32,11 @@ function fromNotification(record: NotificationRecord): ObjectEvent[] {
   const bucket = record.s3?.bucket?.name;
   const rawKey = record.s3?.object?.key;
   if (record.eventSource !== 'aws:s3' || bucket === undefined || rawKey === undefined) return [];
-  const kind = record.eventName?.startsWith('ObjectCreated:') ? 'created' : record.eventName?.startsWith('ObjectRemoved:') ? 'removed' : undefined;
+  const kind = record.eventName?.startsWith('ObjectCreated:')
+    ? 'created'
+    : record.eventName?.startsWith('ObjectRemoved:')
+      ? 'removed'
+      : undefined;
   return kind ? [{ kind, bucket, key: decodeNotificationKey(rawKey) }] : [];
 }
 

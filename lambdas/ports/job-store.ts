@@ -27,7 +27,10 @@ export interface HashingJob extends JobRef {
   readonly infoHash?: string;
 }
 
-export type NewJob = Omit<HashingJob, 'state' | 'piecesDone' | 'updatedAt' | 'finishedAt' | 'checkedAt' | 'failure' | 'lastError' | 'infoHash'>;
+export type NewJob = Omit<
+  HashingJob,
+  'state' | 'piecesDone' | 'updatedAt' | 'finishedAt' | 'checkedAt' | 'failure' | 'lastError' | 'infoHash'
+>;
 
 /**
  * Job records: the status a `?torrent` request and the status route report, and the arbiter that

@@ -25,8 +25,7 @@ export interface StoredPeer extends SwarmMember {
  * changes). An expired entry belongs to no one.
  */
 export type PeerWriteResult =
-  | { readonly outcome: 'written'; readonly previous?: StoredPeer }
-  | { readonly outcome: 'owned-by-another-client' };
+  { readonly outcome: 'written'; readonly previous?: StoredPeer } | { readonly outcome: 'owned-by-another-client' };
 
 /**
  * The tracker's state: registered torrents (the whitelist) and their peers. Infohashes are

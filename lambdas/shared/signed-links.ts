@@ -48,7 +48,8 @@ export class LinkSigner {
     const expiresText = query.get('expires');
     const signature = query.get('signature');
     if (expiresText === null || signature === null) return { ok: false, reason: 'this object needs a signed link or IAM authorization' };
-    if (query.getAll('expires').length > 1 || query.getAll('signature').length > 1) return { ok: false, reason: 'duplicated link parameters' };
+    if (query.getAll('expires').length > 1 || query.getAll('signature').length > 1)
+      return { ok: false, reason: 'duplicated link parameters' };
     if (!/^\d{1,12}$/.test(expiresText)) return { ok: false, reason: 'malformed expires' };
     const expires = Number(expiresText);
     const nowSeconds = Math.floor(now.getTime() / 1000);

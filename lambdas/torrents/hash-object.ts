@@ -41,7 +41,13 @@ export async function hashObjectPieces(
   span: ByteRange = { start: 0, end: head.size },
   options: HashOptions = {},
 ): Promise<Uint8Array> {
-  const parts = await hashRangesInParallel((range) => store.readRange(head, range), span, pieceLength, () => new PieceHasher(pieceLength), options);
+  const parts = await hashRangesInParallel(
+    (range) => store.readRange(head, range),
+    span,
+    pieceLength,
+    () => new PieceHasher(pieceLength),
+    options,
+  );
   return Buffer.concat(parts);
 }
 
@@ -71,9 +77,10 @@ export async function hashRangesInParallel<T>(
   options: HashOptions = {},
 ): Promise<T[]> {
   if (span.start % pieceLength !== 0) throw new RangeError(`range start ${span.start} is not on a piece boundary`);
-  const ranges = pieceAlignedRanges(span.end - span.start, pieceLength, options.rangeBytes ?? DEFAULT_RANGE_BYTES).map(
-    (r) => ({ start: r.start + span.start, end: r.end + span.start }),
-  );
+  const ranges = pieceAlignedRanges(span.end - span.start, pieceLength, options.rangeBytes ?? DEFAULT_RANGE_BYTES).map((r) => ({
+    start: r.start + span.start,
+    end: r.end + span.start,
+  }));
   const results: T[] = new Array(ranges.length);
   let next = 0;
   let bytesHashed = 0;

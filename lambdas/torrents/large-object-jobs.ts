@@ -94,7 +94,13 @@ export class LargeObjectJobs {
     return new Date((job.finishedAt ?? job.updatedAt).getTime() + this.retry.cooldownMs);
   }
 
-  private async begin(head: ObjectHead, cacheKey: TorrentCacheKey, jobId: string, attempt: number, previousAttempt?: number): Promise<TorrentOrJob> {
+  private async begin(
+    head: ObjectHead,
+    cacheKey: TorrentCacheKey,
+    jobId: string,
+    attempt: number,
+    previousAttempt?: number,
+  ): Promise<TorrentOrJob> {
     const pieceLength = pieceLengthFor(head.size);
     const ref: JobRef = {
       jobId,
@@ -128,7 +134,8 @@ export class LargeObjectJobs {
       await this.deps.workflow.start(job.executionName, inputFor(job));
     } else if (execution.status === 'FAILED' || execution.status === 'TIMED_OUT' || execution.status === 'ABORTED') {
       await this.deps.jobs.fail(job, {
-        code: execution.status === 'FAILED' ? 'ExecutionFailed' : execution.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionAborted',
+        code:
+          execution.status === 'FAILED' ? 'ExecutionFailed' : execution.status === 'TIMED_OUT' ? 'ExecutionTimedOut' : 'ExecutionAborted',
         message: `The hashing workflow ended ${execution.status}${execution.error ? ` (${execution.error})` : ''}${execution.cause ? `: ${execution.cause}` : ''}`,
       });
     }

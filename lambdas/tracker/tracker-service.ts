@@ -1,7 +1,15 @@
 import { peerLifetime, validatePolicy, type AnnouncePolicy } from '../core/tracker/announce-policy';
 import { MAX_NUMWANT, type AnnounceRequest } from '../core/tracker/requests';
 import type { AnnounceAnswer, ScrapeEntry } from '../core/tracker/responses';
-import { estimateCounts, isLive, peerPlacement, randomPlacement, selectPeers, withoutPeer, type SwarmSample } from '../core/tracker/swarm-sample';
+import {
+  estimateCounts,
+  isLive,
+  peerPlacement,
+  randomPlacement,
+  selectPeers,
+  withoutPeer,
+  type SwarmSample,
+} from '../core/tracker/swarm-sample';
 import { TrackerError } from '../core/tracker/tracker-error';
 import type { StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
 
@@ -139,7 +147,11 @@ export class TrackerService {
     this.registered.delete(infoHash);
     if (torrent === undefined) throw new TrackerError(UNREGISTERED_TORRENT);
     if (this.registered.size >= MAX_REMEMBERED_TORRENTS) this.registered.delete(this.registered.keys().next().value as string);
-    this.registered.set(infoHash, { until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000, private: torrent.private, tokenHash: torrent.tokenHash });
+    this.registered.set(infoHash, {
+      until: nowMs + (this.deps.registrationCacheSeconds ?? 60) * 1000,
+      private: torrent.private,
+      tokenHash: torrent.tokenHash,
+    });
     if (!this.mayServe(torrent, token)) throw new TrackerError(UNREGISTERED_TORRENT);
   }
 

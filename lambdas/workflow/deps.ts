@@ -15,13 +15,20 @@ export interface WorkflowResources {
 }
 
 /** Wires the workflow tasks' adapters; used by the four Lambda entries and the local runner alike. */
-export function workflowTaskDeps(clients: AwsClients, resources: WorkflowResources, settings: WorkflowSettings, logger?: Logger): WorkflowTaskDeps {
+export function workflowTaskDeps(
+  clients: AwsClients,
+  resources: WorkflowResources,
+  settings: WorkflowSettings,
+  logger?: Logger,
+): WorkflowTaskDeps {
   const { metadataBucket, swarmTable } = resources;
   return {
     store: new S3ObjectStore(clients.s3),
     jobs: new DynamoDbJobStore(clients.dynamoDb, resources.torrentTable),
     chunkResults: metadataBucket ? new S3ChunkResults(clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
-    cache: metadataBucket ? new DynamoDbTorrentCache(clients.dynamoDb, resources.torrentTable, clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
+    cache: metadataBucket
+      ? new DynamoDbTorrentCache(clients.dynamoDb, resources.torrentTable, clients.s3, metadataBucket)
+      : notConfigured('the metadata bucket'),
     registry: swarmTable ? new DynamoDbTorrentRegistry(clients.dynamoDb, swarmTable) : notConfigured('the swarm table'),
     settings,
     logger,

@@ -134,13 +134,26 @@ export function makeWorkflowTasks(deps: WorkflowTaskDeps): WorkflowTasks {
         // object is still this one, so a late job never evicts the torrent of a newer upload.
         await currentHead(job);
         const { private: isPrivate = false } = optionsOfVariant(job.variant);
-        const info = encodeInfoV1({ name, length: job.size, pieceLength: plan.pieceLength, pieces: Buffer.concat(parts), private: isPrivate });
+        const info = encodeInfoV1({
+          name,
+          length: job.size,
+          pieceLength: plan.pieceLength,
+          pieces: Buffer.concat(parts),
+          private: isPrivate,
+        });
         const infoHash = Buffer.from(infoHashV1(info)).toString('hex');
         await deps.cache.put(
           { bucket: job.bucket, key: job.key, identity: job.identity, variant: job.variant },
           { infoHash, info, size: job.size, pieceLength: plan.pieceLength, createdAt: clock() },
         );
-        await deps.registry.register({ infoHashes: [infoHash], bucket: job.bucket, key: job.key, name, size: job.size, private: isPrivate });
+        await deps.registry.register({
+          infoHashes: [infoHash],
+          bucket: job.bucket,
+          key: job.key,
+          name,
+          size: job.size,
+          private: isPrivate,
+        });
         await deps.jobs.succeed(job, infoHash);
         await cleanUp(job);
         deps.logger?.info('assembled', { jobId: job.jobId, attempt: job.attempt, infoHash });

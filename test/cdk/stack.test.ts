@@ -6,7 +6,10 @@ import { ENV } from '../../lambdas/shared/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();
-const stack = new S3TorrentStack(app, 'Test', { sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']), inlineHashLimitBytes: 123456789 });
+const stack = new S3TorrentStack(app, 'Test', {
+  sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']),
+  inlineHashLimitBytes: 123456789,
+});
 const template = Template.fromStack(stack);
 
 describe('storage', () => {
@@ -28,18 +31,30 @@ describe('storage', () => {
 
   it('keeps the metadata bucket private, encrypted and TLS-only', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
     });
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 });
 
 describe('endpoint', () => {
   it('routes the object and web-seed paths to the endpoint Lambda over payload v2', () => {
-    for (const routeKey of ['GET /{bucket}/{key+}', 'HEAD /{bucket}/{key+}', 'GET /-/webseed/{bucket}/{key+}', 'HEAD /-/webseed/{bucket}/{key+}']) {
+    for (const routeKey of [
+      'GET /{bucket}/{key+}',
+      'HEAD /{bucket}/{key+}',
+      'GET /-/webseed/{bucket}/{key+}',
+      'HEAD /-/webseed/{bucket}/{key+}',
+    ]) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
@@ -49,8 +64,11 @@ describe('endpoint', () => {
     for (const routeKey of ['GET /-/iam/{bucket}/{key+}', 'HEAD /-/iam/{bucket}/{key+}']) {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, AuthorizationType: 'AWS_IAM' });
     }
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string; AuthorizationType?: string } }[];
-    for (const r of routes.filter((r) => !r.Properties.RouteKey.includes('/-/iam/'))) expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as {
+      Properties: { RouteKey: string; AuthorizationType?: string };
+    }[];
+    for (const r of routes.filter((r) => !r.Properties.RouteKey.includes('/-/iam/')))
+      expect(r.Properties.AuthorizationType ?? 'NONE').toBe('NONE');
   });
 
   it('generates a link-signing secret the function may read', () => {
@@ -85,7 +103,9 @@ describe('endpoint', () => {
 
   it('reads exactly the configured buckets and prefixes, and nothing else in S3', () => {
     const policies = template.findResources('AWS::IAM::Policy');
-    const statements = Object.values(policies).flatMap((p) => (p as { Properties: { PolicyDocument: { Statement: object[] } } }).Properties.PolicyDocument.Statement);
+    const statements = Object.values(policies).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: object[] } } }).Properties.PolicyDocument.Statement,
+    );
     const text = JSON.stringify(statements);
     expect(text).toContain('arn:');
     expect(text).toMatch(/s3:::media-bucket\/\*/);

@@ -5,7 +5,10 @@ import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/shared/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const stack = new S3TorrentStack(new App(), 'TrackerTest', { sources: parseSourceBuckets(['media-bucket']), announceInterval: Duration.minutes(20) });
+const stack = new S3TorrentStack(new App(), 'TrackerTest', {
+  sources: parseSourceBuckets(['media-bucket']),
+  announceInterval: Duration.minutes(20),
+});
 const template = Template.fromStack(stack);
 
 type Resource = { Properties: Record<string, unknown> };
@@ -23,11 +26,16 @@ const statementsOf = (functionId: string) =>
 describe('tracker', () => {
   it('routes GET /announce and GET /scrape to the tracker Lambda, not the endpoint', () => {
     const id = trackerFunctionId();
-    const integrations = resources('AWS::ApiGatewayV2::Integration').filter(([, r]) => JSON.stringify(r.Properties.IntegrationUri).includes(id));
+    const integrations = resources('AWS::ApiGatewayV2::Integration').filter(([, r]) =>
+      JSON.stringify(r.Properties.IntegrationUri).includes(id),
+    );
     expect(integrations).toHaveLength(1);
     expect(integrations[0]![1].Properties).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
     for (const routeKey of ['GET /announce', 'GET /scrape', 'GET /-/private/{token}/announce', 'GET /-/private/{token}/scrape']) {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey, Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrations[0]![0] }]] } });
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: integrations[0]![0] }]] },
+      });
     }
   });
 
@@ -56,7 +64,14 @@ describe('tracker', () => {
   it('may use exactly the item actions it needs on the swarm table, never Scan and nothing in S3', () => {
     const statements = statementsOf(trackerFunctionId());
     const actions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem']);
+    expect(actions.sort()).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:Query',
+      'dynamodb:UpdateItem',
+    ]);
     for (const s of statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))) {
       expect(JSON.stringify(s.Resource)).toMatch(/SwarmTable/);
       expect(JSON.stringify(s.Resource)).not.toMatch(/TorrentTable/);
@@ -65,11 +80,20 @@ describe('tracker', () => {
   });
 
   it('keeps its own log group with a retention period', () => {
-    const logGroup = (template.findResources('AWS::Lambda::Function')[trackerFunctionId()]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const logGroup = (
+      template.findResources('AWS::Lambda::Function')[trackerFunctionId()]!.Properties.LoggingConfig as { LogGroup: { Ref: string } }
+    ).LogGroup.Ref;
     expect(template.findResources('AWS::Logs::LogGroup')[logGroup]!.Properties).toMatchObject({ RetentionInDays: 30 });
   });
 
   it('refuses a min interval longer than the interval at synth time', () => {
-    expect(() => new S3TorrentStack(new App(), 'Bad', { sources: [], announceInterval: Duration.minutes(1), minAnnounceInterval: Duration.minutes(2) })).toThrow(/min interval/);
+    expect(
+      () =>
+        new S3TorrentStack(new App(), 'Bad', {
+          sources: [],
+          announceInterval: Duration.minutes(1),
+          minAnnounceInterval: Duration.minutes(2),
+        }),
+    ).toThrow(/min interval/);
   });
 });

@@ -4,7 +4,13 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/shared/env';
-import { RETRY_TRANSIENT_ERRORS, STATE, substituteDefinition, WORKFLOW_FUNCTIONS, type WorkflowFunction } from '../../lambdas/workflow/definition';
+import {
+  RETRY_TRANSIENT_ERRORS,
+  STATE,
+  substituteDefinition,
+  WORKFLOW_FUNCTIONS,
+  type WorkflowFunction,
+} from '../../lambdas/workflow/definition';
 import { LOCAL_FUNCTION_ARNS, LocalHashingWorkflow } from '../../local/step-functions';
 import type { WorkflowTasks } from '../../lambdas/workflow/tasks';
 
@@ -23,7 +29,11 @@ const logicalId = (fn: WorkflowFunction) => stack.getLogicalId(stack.workflow.fu
 
 describe('hashing workflow state machine', () => {
   it('is a standard state machine with tracing and error logging', () => {
-    expect(machine.Properties).toMatchObject({ StateMachineType: 'STANDARD', TracingConfiguration: { Enabled: true }, LoggingConfiguration: { Level: 'ERROR' } });
+    expect(machine.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ERROR' },
+    });
   });
 
   it('substitutes each function ARN into the definition', () => {
@@ -34,31 +44,51 @@ describe('hashing workflow state machine', () => {
   });
 
   it('runs locally as exactly the definition CDK synthesizes', () => {
-    const local = Object.fromEntries((Object.entries(WORKFLOW_FUNCTIONS) as [WorkflowFunction, string][]).map(([fn, placeholder]) => [placeholder, LOCAL_FUNCTION_ARNS[fn]]));
+    const local = Object.fromEntries(
+      (Object.entries(WORKFLOW_FUNCTIONS) as [WorkflowFunction, string][]).map(([fn, placeholder]) => [
+        placeholder,
+        LOCAL_FUNCTION_ARNS[fn],
+      ]),
+    );
     const runner = new LocalHashingWorkflow({} as WorkflowTasks);
     expect(JSON.parse(substituteDefinition(definitionString, local))).toEqual(runner.definition);
   });
 
   it('is valid Amazon States Language once the ARNs are in', () => {
-    const arns = Object.fromEntries(Object.values(WORKFLOW_FUNCTIONS).map((p) => [p, `arn:aws:lambda:eu-west-1:123456789012:function:${p}`]));
+    const arns = Object.fromEntries(
+      Object.values(WORKFLOW_FUNCTIONS).map((p) => [p, `arn:aws:lambda:eu-west-1:123456789012:function:${p}`]),
+    );
     const result = aslValidator(JSON.parse(substituteDefinition(definitionString, arns)));
     expect(result.errors).toEqual([]);
     expect(result.isValid).toBe(true);
   });
 
   const definition = JSON.parse(definitionString) as { States: Record<string, Record<string, unknown>> };
-  const map = definition.States[STATE.HASH_CHUNKS] as { ItemProcessor: { ProcessorConfig: unknown; States: Record<string, Record<string, unknown>> } } & Record<string, unknown>;
+  const map = definition.States[STATE.HASH_CHUNKS] as {
+    ItemProcessor: { ProcessorConfig: unknown; States: Record<string, Record<string, unknown>> };
+  } & Record<string, unknown>;
 
   it('retries every task with the transient-error policy and catches every failure into "Record failure"', () => {
-    const tasks = [definition.States[STATE.PLAN_CHUNKS], map.ItemProcessor.States[STATE.HASH_CHUNK], definition.States[STATE.ASSEMBLE_TORRENT], definition.States[STATE.RECORD_FAILURE]];
-    for (const task of tasks) expect(task!.Retry).toEqual([{ ...RETRY_TRANSIENT_ERRORS, ErrorEquals: [...RETRY_TRANSIENT_ERRORS.ErrorEquals] }]);
+    const tasks = [
+      definition.States[STATE.PLAN_CHUNKS],
+      map.ItemProcessor.States[STATE.HASH_CHUNK],
+      definition.States[STATE.ASSEMBLE_TORRENT],
+      definition.States[STATE.RECORD_FAILURE],
+    ];
+    for (const task of tasks)
+      expect(task!.Retry).toEqual([{ ...RETRY_TRANSIENT_ERRORS, ErrorEquals: [...RETRY_TRANSIENT_ERRORS.ErrorEquals] }]);
     for (const state of [STATE.PLAN_CHUNKS, STATE.HASH_CHUNKS, STATE.ASSEMBLE_TORRENT]) {
-      expect(definition.States[state]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RECORD_FAILURE }]);
+      expect(definition.States[state]!.Catch).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: STATE.RECORD_FAILURE },
+      ]);
     }
   });
 
   it('fans out in distributed mode with the configured concurrency', () => {
-    expect(map).toMatchObject({ MaxConcurrencyPath: '$.plan.maxConcurrency', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } } });
+    expect(map).toMatchObject({
+      MaxConcurrencyPath: '$.plan.maxConcurrency',
+      ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' } },
+    });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ [ENV.HASH_MAX_CONCURRENCY]: '64' }) },
     });
@@ -77,7 +107,7 @@ describe('hashing workflow state machine', () => {
     for (const fn of Object.keys(WORKFLOW_FUNCTIONS) as WorkflowFunction[]) expect(invoke).toContain(logicalId(fn));
   });
 
-  it('gives the chunk function a full vCPU and Lambda\'s 15 minutes', () => {
+  it("gives the chunk function a full vCPU and Lambda's 15 minutes", () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('Hash chunk'),
       Timeout: 900,
@@ -129,13 +159,18 @@ describe('S3 event triggers', () => {
   });
 
   it('warns about event sources the service does not serve', () => {
-    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('Event sources outside the source buckets are ignored: elsewhere/'));
+    Annotations.fromStack(stack).hasWarning(
+      '*',
+      Match.stringLikeRegexp('Event sources outside the source buckets are ignored: elsewhere/'),
+    );
   });
 
   it('runs the events function with the inline limit, job starting and a dead-letter queue for what fails', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('pre-build torrents on upload'),
-      Environment: { Variables: Match.objectLike({ [ENV.INLINE_HASH_LIMIT]: String(256 * 1024 * 1024), [ENV.STATE_MACHINE_ARN]: { Ref: machineId } }) },
+      Environment: {
+        Variables: Match.objectLike({ [ENV.INLINE_HASH_LIMIT]: String(256 * 1024 * 1024), [ENV.STATE_MACHINE_ARN]: { Ref: machineId } }),
+      },
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { DestinationConfig: { OnFailure: Match.anyValue() } });
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });

@@ -34,45 +34,54 @@ describe('s3-torrent (local files)', () => {
     const r2 = await runCli(['create', '-o', path('default.torrent'), file]);
     expect(r2).toMatchObject({ status: 0, stdout: '', stderr: '' });
     const meta = parseTorrentFile(readFileSync(path('default.torrent')));
-    expect(meta).toMatchObject({ format: 'v1', name: 'movie.mkv', totalLength: data.length, pieceLength: 32 * KiB, createdBy: 's3-torrent 0.1.0' });
+    expect(meta).toMatchObject({
+      format: 'v1',
+      name: 'movie.mkv',
+      totalLength: data.length,
+      pieceLength: 32 * KiB,
+      createdBy: 's3-torrent 0.1.0',
+    });
     expect(meta.creationDate).toBeInstanceOf(Date);
   });
 
-  it.each(['v1', 'v2', 'hybrid'] as const)('create --%s, then show and verify agree, and --magnet prints the magnet link', async (format) => {
-    const out = path(`m-${format}.torrent`);
-    // A v2-only torrent's web seed names the directory (libtorrent 2.0 appends the file name).
-    const seed = format === 'v2' ? 'http://w/' : 'http://w/movie.mkv';
-    const created = await runCli(['create', `--${format}`, '--magnet', '-a', 'http://t/announce', '-w', seed, '-o', out, file]);
-    expect(created).toMatchObject({ status: 0, stderr: '' });
-    const magnet = created.stdout.trim();
-    const meta = parseTorrentFile(readFileSync(out));
-    expect(meta.format).toBe(format);
-    if (meta.infoHashV1) expect(magnet).toContain(`xt=urn:btih:${hex(meta.infoHashV1)}`);
-    if (meta.infoHashV2) expect(magnet).toContain(`xt=urn:btmh:1220${hex(meta.infoHashV2)}`);
+  it.each(['v1', 'v2', 'hybrid'] as const)(
+    'create --%s, then show and verify agree, and --magnet prints the magnet link',
+    async (format) => {
+      const out = path(`m-${format}.torrent`);
+      // A v2-only torrent's web seed names the directory (libtorrent 2.0 appends the file name).
+      const seed = format === 'v2' ? 'http://w/' : 'http://w/movie.mkv';
+      const created = await runCli(['create', `--${format}`, '--magnet', '-a', 'http://t/announce', '-w', seed, '-o', out, file]);
+      expect(created).toMatchObject({ status: 0, stderr: '' });
+      const magnet = created.stdout.trim();
+      const meta = parseTorrentFile(readFileSync(out));
+      expect(meta.format).toBe(format);
+      if (meta.infoHashV1) expect(magnet).toContain(`xt=urn:btih:${hex(meta.infoHashV1)}`);
+      if (meta.infoHashV2) expect(magnet).toContain(`xt=urn:btmh:1220${hex(meta.infoHashV2)}`);
 
-    const shown = await runCli(['show', '--json', out]);
-    expect(shown.status).toBe(0);
-    expect(JSON.parse(shown.stdout)).toMatchObject({
-      name: 'movie.mkv',
-      size: data.length,
-      pieceLength: 32 * KiB,
-      pieceCount: 10,
-      format,
-      infoHashV1: hex(meta.infoHashV1) ?? null,
-      infoHashV2: hex(meta.infoHashV2) ?? null,
-      trackers: [['http://t/announce']],
-      webSeeds: [seed],
-      magnet,
-    });
-    const text = await runCli(['show', out]);
-    expect(text.stdout).toMatch(/^name\s+movie\.mkv$/m);
-    expect(text.stdout).toMatch(/^pieces\s+10$/m);
-    expect(text.stdout).toContain(magnet);
+      const shown = await runCli(['show', '--json', out]);
+      expect(shown.status).toBe(0);
+      expect(JSON.parse(shown.stdout)).toMatchObject({
+        name: 'movie.mkv',
+        size: data.length,
+        pieceLength: 32 * KiB,
+        pieceCount: 10,
+        format,
+        infoHashV1: hex(meta.infoHashV1) ?? null,
+        infoHashV2: hex(meta.infoHashV2) ?? null,
+        trackers: [['http://t/announce']],
+        webSeeds: [seed],
+        magnet,
+      });
+      const text = await runCli(['show', out]);
+      expect(text.stdout).toMatch(/^name\s+movie\.mkv$/m);
+      expect(text.stdout).toMatch(/^pieces\s+10$/m);
+      expect(text.stdout).toContain(magnet);
 
-    expect(await runCli(['verify', out, file])).toMatchObject({ status: 0, stdout: expect.stringContaining('all 10 pieces match') });
-    // Given a directory, verify checks the file named as the torrent inside it.
-    expect(await runCli(['verify', out, dir])).toMatchObject({ status: 0 });
-  });
+      expect(await runCli(['verify', out, file])).toMatchObject({ status: 0, stdout: expect.stringContaining('all 10 pieces match') });
+      // Given a directory, verify checks the file named as the torrent inside it.
+      expect(await runCli(['verify', out, dir])).toMatchObject({ status: 0 });
+    },
+  );
 
   it.each(['v1', 'v2', 'hybrid'] as const)('verify --%s names the pieces that do not match and exits 1', async (format) => {
     const out = path(`bad-${format}.torrent`);
@@ -96,7 +105,10 @@ describe('s3-torrent (local files)', () => {
   it('accepts 16 KiB pieces (-l 14) for v2 and hybrid only, as mktorrent refuses them for v1', async () => {
     expect(await runCli(['create', '--v2', '-l', '14', '-o', path('l14.torrent'), file])).toMatchObject({ status: 0 });
     expect(parseTorrentFile(readFileSync(path('l14.torrent'))).pieceLength).toBe(16 * KiB);
-    expect(await runCli(['create', '-l', '14', '-o', path('l14v1.torrent'), file])).toMatchObject({ status: 2, stderr: expect.stringContaining('15 to 28') });
+    expect(await runCli(['create', '-l', '14', '-o', path('l14v1.torrent'), file])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining('15 to 28'),
+    });
   });
 
   it('writes to stdout with -o -, and honours SOURCE_DATE_EPOCH', async () => {
@@ -134,9 +146,15 @@ describe('s3-torrent (local files)', () => {
 
   it('refuses a zero-byte file (exit 3) and an existing output without -f (exit 4)', async () => {
     writeFileSync(path('empty.bin'), '');
-    expect(await runCli(['create', '-o', path('empty.torrent'), path('empty.bin')])).toMatchObject({ status: 3, stderr: expect.stringContaining('zero-byte') });
+    expect(await runCli(['create', '-o', path('empty.torrent'), path('empty.bin')])).toMatchObject({
+      status: 3,
+      stderr: expect.stringContaining('zero-byte'),
+    });
     writeFileSync(path('exists.torrent'), 'keep me');
-    expect(await runCli(['create', '-o', path('exists.torrent'), file])).toMatchObject({ status: 4, stderr: expect.stringContaining('-f') });
+    expect(await runCli(['create', '-o', path('exists.torrent'), file])).toMatchObject({
+      status: 4,
+      stderr: expect.stringContaining('-f'),
+    });
     expect(readFileSync(path('exists.torrent'), 'utf8')).toBe('keep me');
     expect(await runCli(['create', '-f', '-o', path('exists.torrent'), file])).toMatchObject({ status: 0 });
     expect(parseTorrentFile(readFileSync(path('exists.torrent'))).name).toBe('movie.mkv');
@@ -149,7 +167,9 @@ describe('s3-torrent (local files)', () => {
     const workDir = path('interrupted');
     mkdirSync(workDir);
     const out = join(workDir, 'big.torrent');
-    const child = spawn(process.execPath, [CLI, 'create', '-v', '--hybrid', '-t', '1', '-o', out, big], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, 'create', '-v', '--hybrid', '-t', '1', '-o', out, big], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     // -v says when hashing starts; interrupt then.
     await new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => d.toString().includes('pieces of') && resolve()));
     child.kill('SIGINT');
@@ -168,7 +188,9 @@ describe('s3-torrent from its sources (no bundle)', () => {
       writeFileSync(file, testBytes(40 * 1024 * 1024 + 3, 8)); // big enough for worker threads
       const common = ['SOURCE_DATE_EPOCH=1700000000', process.execPath, CLI, 'create', '--hybrid', '-t', '2'];
       expect(await run('env', [...common, '-o', join(dir, 'bundled.torrent'), file], 60_000)).toMatchObject({ status: 0 });
-      expect(await run('env', ['S3_TORRENT_FROM_SOURCE=1', ...common, '-o', join(dir, 'sources.torrent'), file], 60_000)).toMatchObject({ status: 0 });
+      expect(await run('env', ['S3_TORRENT_FROM_SOURCE=1', ...common, '-o', join(dir, 'sources.torrent'), file], 60_000)).toMatchObject({
+        status: 0,
+      });
       expect(readFileSync(join(dir, 'sources.torrent')).equals(readFileSync(join(dir, 'bundled.torrent')))).toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });

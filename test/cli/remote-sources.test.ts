@@ -22,7 +22,18 @@ describe('s3-torrent create and verify from s3:// objects and http(s) URLs', () 
 
   // The CLI in its own process, with the stand-in's credentials in the environment (the SDK's default chain).
   const cli = (args: string[]) =>
-    run('env', [`AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`, `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`, 'AWS_REGION=us-east-1', process.execPath, CLI, ...args], 60_000);
+    run(
+      'env',
+      [
+        `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
+        `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
+        'AWS_REGION=us-east-1',
+        process.execPath,
+        CLI,
+        ...args,
+      ],
+      60_000,
+    );
 
   beforeAll(async () => {
     service = await startTestService();
@@ -46,7 +57,11 @@ describe('s3-torrent create and verify from s3:// objects and http(s) URLs', () 
   });
 
   it('s3:// (with --endpoint-url) gives the torrent the endpoint gives, for every format', async () => {
-    for (const [format, version] of [['v1', '1'], ['v2', '2'], ['hybrid', 'hybrid']] as const) {
+    for (const [format, version] of [
+      ['v1', '1'],
+      ['v2', '2'],
+      ['hybrid', 'hybrid'],
+    ] as const) {
       const out = join(dir, `s3-${format}.torrent`);
       const r = await cli(['create', `--${format}`, '--endpoint-url', service.s3Endpoint, '-o', out, `s3://${service.bucket}/${KEY}`]);
       expect(r).toMatchObject({ status: 0, stderr: '' });
@@ -54,7 +69,10 @@ describe('s3-torrent create and verify from s3:// objects and http(s) URLs', () 
       const res = await fetch(`${service.apiUrl}/${service.bucket}/${encodeURI(KEY)}?torrent&version=${version}`);
       const endpoint = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
       expect(ours.name).toBe('a clip.mp4');
-      expect({ v1: hex(ours.infoHashV1), v2: hex(ours.infoHashV2) }).toEqual({ v1: hex(endpoint.infoHashV1), v2: hex(endpoint.infoHashV2) });
+      expect({ v1: hex(ours.infoHashV1), v2: hex(ours.infoHashV2) }).toEqual({
+        v1: hex(endpoint.infoHashV1),
+        v2: hex(endpoint.infoHashV2),
+      });
     }
   });
 
@@ -62,9 +80,16 @@ describe('s3-torrent create and verify from s3:// objects and http(s) URLs', () 
     const out = join(dir, 'env.torrent');
     const env = [`AWS_ENDPOINT_URL_S3=${service.s3Endpoint}`];
     const withEnv = (args: string[]) =>
-      run('env', [...env, `AWS_ACCESS_KEY_ID=S3RVER`, `AWS_SECRET_ACCESS_KEY=S3RVER`, 'AWS_REGION=us-east-1', process.execPath, CLI, ...args], 60_000);
+      run(
+        'env',
+        [...env, `AWS_ACCESS_KEY_ID=S3RVER`, `AWS_SECRET_ACCESS_KEY=S3RVER`, 'AWS_REGION=us-east-1', process.execPath, CLI, ...args],
+        60_000,
+      );
     expect(await withEnv(['create', '--hybrid', '-o', out, `s3://${service.bucket}/${KEY}`])).toMatchObject({ status: 0 });
-    expect(await withEnv(['verify', out, `s3://${service.bucket}/${KEY}`])).toMatchObject({ status: 0, stdout: expect.stringContaining('pieces match') });
+    expect(await withEnv(['verify', out, `s3://${service.bucket}/${KEY}`])).toMatchObject({
+      status: 0,
+      stdout: expect.stringContaining('pieces match'),
+    });
   });
 
   it('a presigned GET URL (HEAD is not signed): size from a one-byte range, then parallel ranges', async () => {

@@ -14,7 +14,11 @@ const bvalue = fc.letrec<{ value: BencodeValue }>((tie) => ({
     fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
     fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.uniqueArray(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 33 }), tie('value')), { selector: ([k]) => Buffer.from(k).toString('hex'), maxLength: 5 })
+    fc
+      .uniqueArray(fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 33 }), tie('value')), {
+        selector: ([k]) => Buffer.from(k).toString('hex'),
+        maxLength: 5,
+      })
       .map((entries) => new Map<Uint8Array, BencodeValue>(entries.map(([k, v]) => [Buffer.from(k), v]))),
   ),
 })).value;

@@ -12,13 +12,23 @@ const validEncoding = fc
       fc.integer({ min: -1_000_000, max: 1_000_000 }),
       fc.uint8Array({ maxLength: 30 }).map((b) => Buffer.from(b)),
       fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 4 }),
+      fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== '__proto__'),
+        tie('value'),
+        { maxKeys: 4 },
+      ),
     ),
   }))
   .value.map((v) => Buffer.from(bencode(v)));
 
 const mutated = fc
-  .tuple(validEncoding, fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'cut', 'insert')), { minLength: 1, maxLength: 4 }))
+  .tuple(
+    validEncoding,
+    fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'cut', 'insert')), {
+      minLength: 1,
+      maxLength: 4,
+    }),
+  )
   .map(([bytes, edits]) => {
     let out = Buffer.from(bytes);
     for (const [at, byte, kind] of edits) {
@@ -30,7 +40,10 @@ const mutated = fc
     return out;
   });
 
-const hostile = fc.oneof(fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)), mutated);
+const hostile = fc.oneof(
+  fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+  mutated,
+);
 
 describe('decoding hostile bencode', () => {
   it('bdecodeExact answers or throws a SyntaxError', () => {
@@ -88,9 +101,15 @@ describe('decoding hostile bencode', () => {
         'piece length': anyValue,
         pieces: anyValue,
         length: anyValue,
-        files: fc.oneof(anyValue, fc.array(fc.record({ length: anyValue, path: fc.oneof(anyValue, fc.array(anyValue, { maxLength: 3 })) }), { maxLength: 3 })),
+        files: fc.oneof(
+          anyValue,
+          fc.array(fc.record({ length: anyValue, path: fc.oneof(anyValue, fc.array(anyValue, { maxLength: 3 })) }), { maxLength: 3 }),
+        ),
         'meta version': anyValue,
-        'file tree': fc.oneof(anyValue, fc.dictionary(fc.string({ maxLength: 5 }), fc.constant({ '': { length: 5 } } as BencodeValue), { maxKeys: 2 })),
+        'file tree': fc.oneof(
+          anyValue,
+          fc.dictionary(fc.string({ maxLength: 5 }), fc.constant({ '': { length: 5 } } as BencodeValue), { maxKeys: 2 }),
+        ),
       },
       { requiredKeys: [] },
     );

@@ -8,7 +8,11 @@ const bvalue = fc.letrec<{ value: BencodeValue }>((tie) => ({
     fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
     fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b)),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'), tie('value'), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }).filter((k) => k !== '__proto__'),
+      tie('value'),
+      { maxKeys: 5 },
+    ),
   ),
 })).value;
 

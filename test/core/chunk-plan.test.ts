@@ -64,7 +64,7 @@ describe('planChunks', () => {
 
   it('keeps the largest chunk a few minutes of work even at a pessimistic 50 MiB/s', () => {
     const plan = planChunks(MAX_OBJECT_BYTES, MAX_PIECE_LENGTH);
-    expect(plan.chunkBytes / (50 * MiB)).toBeLessThan(15 * 60 / 4);
+    expect(plan.chunkBytes / (50 * MiB)).toBeLessThan((15 * 60) / 4);
   });
 
   it('rejects empty objects and chunks outside the plan', () => {

@@ -44,7 +44,7 @@ describe('buildInfo', () => {
     expect(keys('v2')).toEqual(['file tree', 'meta version', 'name', 'piece length']);
     expect(keys('hybrid')).toEqual(['file tree', 'length', 'meta version', 'name', 'piece length', 'pieces']);
     const tree = (bdecodeExact(build('v2').info).value as BDict).get('file tree') as BDict;
-    const file = ((tree.get('fixture.bin') as BDict).get('') as BDict);
+    const file = (tree.get('fixture.bin') as BDict).get('') as BDict;
     expect([...file.keys()]).toEqual(['length', 'pieces root']);
   });
 
@@ -55,7 +55,13 @@ describe('buildInfo', () => {
         hasher.update(fixture.subarray(r.start, r.end));
         return hasher.digest();
       });
-      const built = buildInfo({ format, name: 'fixture.bin', length: fixture.length, pieceLength: 32768, hashes: concatPieceHashes(parts) });
+      const built = buildInfo({
+        format,
+        name: 'fixture.bin',
+        length: fixture.length,
+        pieceLength: 32768,
+        hashes: concatPieceHashes(parts),
+      });
       expect(Buffer.from(built.info)).toEqual(Buffer.from(build(format).info));
     }
   });

@@ -43,7 +43,13 @@ describe('encodeTorrentFile', () => {
   const info = encodeInfoV1({ name: 'fixture.bin', length: fixture.length, pieceLength: 32768, pieces: hashPieces(fixture, 32768) });
 
   it('keeps the info dict bytes, so the infohash survives assembly', () => {
-    const file = encodeTorrentFile({ info, announce: 'http://t/announce', urlList: ['http://s/x'], creationDate: new Date(1_700_000_000_000), createdBy: 'test' });
+    const file = encodeTorrentFile({
+      info,
+      announce: 'http://t/announce',
+      urlList: ['http://s/x'],
+      creationDate: new Date(1_700_000_000_000),
+      createdBy: 'test',
+    });
     const text = Buffer.from(file).toString('latin1');
     expect(text).toContain(Buffer.from(info).toString('latin1'));
     const decoded = bdecode(file) as Record<string, unknown>;

@@ -18,7 +18,9 @@ describe('magnetLink', () => {
       webSeeds: ['https://s3.example/b/k?X-Amz-Signature=abc&y=2'],
     });
     expect(link).toBe(
-      'magnet:?xt=urn:btmh:1220' + v2.toString('hex') + '&dn=a%20b%26c.bin&tr=http%3A%2F%2Ft%2Fannounce%3Fx%3D1&tr=udp%3A%2F%2Fu%3A80' +
+      'magnet:?xt=urn:btmh:1220' +
+        v2.toString('hex') +
+        '&dn=a%20b%26c.bin&tr=http%3A%2F%2Ft%2Fannounce%3Fx%3D1&tr=udp%3A%2F%2Fu%3A80' +
         '&ws=https%3A%2F%2Fs3.example%2Fb%2Fk%3FX-Amz-Signature%3Dabc%26y%3D2',
     );
   });

@@ -50,7 +50,9 @@ const pieceLengths = fc.constantFrom(BLOCK_SIZE, 2 * BLOCK_SIZE, 4 * BLOCK_SIZE,
 // Sizes around block and piece boundaries matter most, so lean on them.
 const sizes = fc.oneof(
   fc.integer({ min: 1, max: 300_000 }),
-  fc.tuple(fc.integer({ min: 1, max: 18 }), fc.integer({ min: -1, max: 1 })).map(([blocks, delta]) => Math.max(1, blocks * BLOCK_SIZE + delta)),
+  fc
+    .tuple(fc.integer({ min: 1, max: 18 }), fc.integer({ min: -1, max: 1 }))
+    .map(([blocks, delta]) => Math.max(1, blocks * BLOCK_SIZE + delta)),
 );
 
 describe('BEP 52 merkle trees', () => {

@@ -8,7 +8,15 @@ const data = Buffer.from(Array.from({ length: 100_000 }, (_, i) => i % 251));
 function torrent(format: TorrentFormat, extra: Partial<Parameters<typeof encodeTorrentFile>[0]> = {}) {
   const hasher = new TorrentPieceHasher(32768, format);
   hasher.update(data);
-  const built = buildInfo({ format, name: 'fixture.bin', length: data.length, pieceLength: 32768, hashes: hasher.digest(), private: true, source: 'SRC' });
+  const built = buildInfo({
+    format,
+    name: 'fixture.bin',
+    length: data.length,
+    pieceLength: 32768,
+    hashes: hasher.digest(),
+    private: true,
+    source: 'SRC',
+  });
   return { built, file: encodeTorrentFile({ info: built.info, pieceLayers: built.pieceLayers, ...extra }) };
 }
 
@@ -72,7 +80,10 @@ describe('parseTorrentFile', () => {
         name: 'dir',
         'meta version': 2,
         'piece length': 16384,
-        'file tree': new Map<string, BencodeValue>([['sub', new Map([['ünï.txt', { '': { length: 20_000, 'pieces root': root } }]])], ['empty', { '': { length: 0 } }]]),
+        'file tree': new Map<string, BencodeValue>([
+          ['sub', new Map([['ünï.txt', { '': { length: 20_000, 'pieces root': root } }]])],
+          ['empty', { '': { length: 0 } }],
+        ]),
       },
     });
     const meta2 = parseTorrentFile(v2);

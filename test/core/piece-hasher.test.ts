@@ -19,30 +19,40 @@ const pieceLengths = fc.constantFrom(1, 2, 3, 7, 64, 1000, 16 * 1024);
 describe('PieceHasher', () => {
   it('gives the same pieces for any chunking of the input as hashing it whole', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 0, maxLength: 40_000 }), pieceLengths, fc.array(fc.nat(), { maxLength: 20 }), (data, pieceLength, cuts) => {
-        const hasher = new PieceHasher(pieceLength);
-        for (const part of split(data, cuts)) hasher.update(part);
-        expect(Buffer.from(hasher.digest())).toEqual(Buffer.from(hashPieces(data, pieceLength)));
-        expect(hasher.bytesHashed).toBe(data.length);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 0, maxLength: 40_000 }),
+        pieceLengths,
+        fc.array(fc.nat(), { maxLength: 20 }),
+        (data, pieceLength, cuts) => {
+          const hasher = new PieceHasher(pieceLength);
+          for (const part of split(data, cuts)) hasher.update(part);
+          expect(Buffer.from(hasher.digest())).toEqual(Buffer.from(hashPieces(data, pieceLength)));
+          expect(hasher.bytesHashed).toBe(data.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('gives the same pieces when piece-aligned ranges are hashed apart and concatenated', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 40_000 }), pieceLengths, fc.integer({ min: 1, max: 50_000 }), (data, pieceLength, rangeBytes) => {
-        const ranges = pieceAlignedRanges(data.length, pieceLength, rangeBytes);
-        expect(ranges[0]?.start).toBe(0);
-        expect(ranges[ranges.length - 1]?.end).toBe(data.length);
-        const parts = ranges.map((r) => {
-          expect(r.start % pieceLength).toBe(0);
-          const h = new PieceHasher(pieceLength);
-          h.update(data.subarray(r.start, r.end));
-          return h.digest();
-        });
-        expect(Buffer.concat(parts)).toEqual(Buffer.from(hashPieces(data, pieceLength)));
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 40_000 }),
+        pieceLengths,
+        fc.integer({ min: 1, max: 50_000 }),
+        (data, pieceLength, rangeBytes) => {
+          const ranges = pieceAlignedRanges(data.length, pieceLength, rangeBytes);
+          expect(ranges[0]?.start).toBe(0);
+          expect(ranges[ranges.length - 1]?.end).toBe(data.length);
+          const parts = ranges.map((r) => {
+            expect(r.start % pieceLength).toBe(0);
+            const h = new PieceHasher(pieceLength);
+            h.update(data.subarray(r.start, r.end));
+            return h.digest();
+          });
+          expect(Buffer.concat(parts)).toEqual(Buffer.from(hashPieces(data, pieceLength)));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -4,7 +4,12 @@ import { join } from 'node:path';
 // The BitTorrent core stays pure: no AWS SDK, no Lambda types, no file system. Handlers and
 // adapters depend on it, never the other way round.
 const CORE = join(__dirname, '../../lambdas/core');
-const FORBIDDEN = [/from '@aws-sdk\//, /from 'aws-lambda'/, /from '(node:)?fs(\/promises)?'/, /from '\.\.\/(adapters|ports|shared|endpoint|tracker|workflow)/];
+const FORBIDDEN = [
+  /from '@aws-sdk\//,
+  /from 'aws-lambda'/,
+  /from '(node:)?fs(\/promises)?'/,
+  /from '\.\.\/(adapters|ports|shared|endpoint|tracker|workflow)/,
+];
 
 describe('lambdas/core', () => {
   const files = readdirSync(CORE, { recursive: true })

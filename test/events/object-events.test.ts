@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { decodeNotificationKey, encodeNotificationKey, objectEvents } from '../../lambdas/events/object-events';
 
 const notification = (eventName: string, key: string) => ({
-  Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', eventName, s3: { s3SchemaVersion: '1.0', bucket: { name: 'media' }, object: { key, size: 1 } } }],
+  Records: [
+    {
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      eventName,
+      s3: { s3SchemaVersion: '1.0', bucket: { name: 'media' }, object: { key, size: 1 } },
+    },
+  ],
 });
 const eventBridge = (detailType: string, key: string) => ({
   version: '0',
@@ -28,7 +35,9 @@ describe('objectEvents', () => {
     ['Object Created', 'created'],
     ['Object Deleted', 'removed'],
   ])('reads an EventBridge "%s" as %s, with its key as is', (detailType, kind) => {
-    expect(objectEvents(eventBridge(detailType, 'films/my movie+extras.mkv'))).toEqual([{ kind, bucket: 'media', key: 'films/my movie+extras.mkv' }]);
+    expect(objectEvents(eventBridge(detailType, 'films/my movie+extras.mkv'))).toEqual([
+      { kind, bucket: 'media', key: 'films/my movie+extras.mkv' },
+    ]);
   });
 
   it('ignores what is not an object event', () => {
@@ -40,6 +49,10 @@ describe('objectEvents', () => {
   });
 
   it('decodes what it encodes, for any key', () => {
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (key) => expect(decodeNotificationKey(encodeNotificationKey(key))).toBe(key)));
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', minLength: 1 }), (key) =>
+        expect(decodeNotificationKey(encodeNotificationKey(key))).toBe(key),
+      ),
+    );
   });
 });

@@ -31,7 +31,8 @@ describe('GET /{bucket}/{key}?torrent&version=1|2|hybrid', () => {
     return { res, body: Buffer.from(await res.arrayBuffer()) };
   };
   const registered = async (infoHash: string) =>
-    (await service.clients.dynamoDb.send(new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash, entry: 'torrent' } }))).Item;
+    (await service.clients.dynamoDb.send(new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash, entry: 'torrent' } })))
+      .Item;
 
   it('version=2: a v2-only torrent with piece layers; headers carry the SHA-256; the tracker knows its first 20 bytes', async () => {
     const { res, body } = await get('torrent&version=2');
@@ -104,7 +105,9 @@ describe('web seeds of v2-only torrents', () => {
   });
 
   it('carry the version in the path where a bucket is versioned: /-/webseed-version/<version>/...', async () => {
-    const res = await fetch(`${service.apiUrl}/-/webseed-version/v3.Xyz_1/${service.bucket}/a%20dir/sub/file%20one.bin`, { redirect: 'manual' });
+    const res = await fetch(`${service.apiUrl}/-/webseed-version/v3.Xyz_1/${service.bucket}/a%20dir/sub/file%20one.bin`, {
+      redirect: 'manual',
+    });
     expect(res.status).toBe(307);
     expect(new URL(res.headers.get('location')!).searchParams.get('versionId')).toBe('v3.Xyz_1');
   });
@@ -122,15 +125,25 @@ describe('v2 and hybrid torrents of private sources', () => {
   });
   afterAll(() => service.stop());
 
-  it.each(['2', 'hybrid'])('version=%s: private flag set, announce token for the hash clients announce first, hashes registered', async (version) => {
-    const link = signedObjectUrl(signer, service.apiUrl, { bucket, key: 'secret/report.pdf', purpose: 'torrent' }, Math.floor(Date.now() / 1000) + 600);
-    const res = await fetch(`${link}&version=${version}`);
-    expect(res.status).toBe(200);
-    const meta = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
-    expect(meta).toMatchObject({ private: true, format: version === '2' ? 'v2' : 'hybrid' });
-    const announced = meta.infoHashV1 ? hex(meta.infoHashV1)! : hex(meta.infoHashV2)!.slice(0, 40);
-    expect(meta.trackers[0]?.[0]).toContain(`/${signer.announceToken(announced)}/`);
-    const registration = await service.clients.dynamoDb.send(new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash: hex(meta.infoHashV2)!.slice(0, 40), entry: 'torrent' } }));
-    expect(registration.Item).toMatchObject({ bucket, key: 'secret/report.pdf' });
-  });
+  it.each(['2', 'hybrid'])(
+    'version=%s: private flag set, announce token for the hash clients announce first, hashes registered',
+    async (version) => {
+      const link = signedObjectUrl(
+        signer,
+        service.apiUrl,
+        { bucket, key: 'secret/report.pdf', purpose: 'torrent' },
+        Math.floor(Date.now() / 1000) + 600,
+      );
+      const res = await fetch(`${link}&version=${version}`);
+      expect(res.status).toBe(200);
+      const meta = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
+      expect(meta).toMatchObject({ private: true, format: version === '2' ? 'v2' : 'hybrid' });
+      const announced = meta.infoHashV1 ? hex(meta.infoHashV1)! : hex(meta.infoHashV2)!.slice(0, 40);
+      expect(meta.trackers[0]?.[0]).toContain(`/${signer.announceToken(announced)}/`);
+      const registration = await service.clients.dynamoDb.send(
+        new GetCommand({ TableName: service.names.swarmTable, Key: { infoHash: hex(meta.infoHashV2)!.slice(0, 40), entry: 'torrent' } }),
+      );
+      expect(registration.Item).toMatchObject({ bucket, key: 'secret/report.pdf' });
+    },
+  );
 });

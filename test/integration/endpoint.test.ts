@@ -13,12 +13,18 @@ const str = (b: unknown) => Buffer.from(b as Uint8Array).toString();
 async function getTorrent(service: Service, path: string) {
   const res = await fetch(`${service.apiUrl}${path}`, { redirect: 'manual' });
   const body = Buffer.from(await res.arrayBuffer());
-  return { res, body, torrent: res.headers.get('content-type') === 'application/x-bittorrent' ? (bdecode(body) as Record<string, unknown>) : undefined };
+  return {
+    res,
+    body,
+    torrent: res.headers.get('content-type') === 'application/x-bittorrent' ? (bdecode(body) as Record<string, unknown>) : undefined,
+  };
 }
 
 function expectedInfoHash(data: Buffer, name: string): string {
   const pieceLength = pieceLengthFor(data.length);
-  return Buffer.from(infoHashV1(encodeInfoV1({ name, length: data.length, pieceLength, pieces: hashPieces(data, pieceLength) }))).toString('hex');
+  return Buffer.from(infoHashV1(encodeInfoV1({ name, length: data.length, pieceLength, pieces: hashPieces(data, pieceLength) }))).toString(
+    'hex',
+  );
 }
 
 describe('GET /{bucket}/{key}?torrent', () => {

@@ -12,7 +12,12 @@ describe('S3 events (s3rver notifications delivered to the events handler)', () 
   let service: Service;
   beforeAll(async () => {
     // Its own in-process S3, whose events reach this service; DynamoDB Local is shared.
-    service = await startTestService({ s3Endpoint: undefined, inlineHashLimit: MiB, events: '*', workflow: { minChunkBytes: MiB, maxConcurrency: 2 } });
+    service = await startTestService({
+      s3Endpoint: undefined,
+      inlineHashLimit: MiB,
+      events: '*',
+      workflow: { minChunkBytes: MiB, maxConcurrency: 2 },
+    });
   });
   afterAll(() => service.stop());
 
@@ -54,7 +59,9 @@ describe('S3 events (s3rver notifications delivered to the events handler)', () 
   it('a copy is an upload too', async () => {
     await putObject(service.clients, service.bucket, 'original.bin', testBytes(3000, 4));
     await settle();
-    await service.clients.s3.send(new CopyObjectCommand({ Bucket: service.bucket, Key: 'copy.bin', CopySource: `${service.bucket}/original.bin` }));
+    await service.clients.s3.send(
+      new CopyObjectCommand({ Bucket: service.bucket, Key: 'copy.bin', CopySource: `${service.bucket}/original.bin` }),
+    );
     await settle();
     expect(await cachedBuilds('copy.bin')).toHaveLength(1);
   });
@@ -94,7 +101,9 @@ describe('EventBridge events (the shape the CDK stack delivers)', () => {
   beforeAll(async () => {
     service = await startTestService({ inlineHashLimit: MiB, workflow: { minChunkBytes: MiB } });
     handle = makeEventsHandler(
-      eventsDeps(service.clients, { ...service.names, sources: service.bucket, inlineHashLimit: MiB }, new Logger({ logLevel: 'SILENT' }), { workflow: service.workflow }),
+      eventsDeps(service.clients, { ...service.names, sources: service.bucket, inlineHashLimit: MiB }, new Logger({ logLevel: 'SILENT' }), {
+        workflow: service.workflow,
+      }),
     );
   });
   afterAll(() => service.stop());
@@ -130,7 +139,9 @@ describe('EventBridge events (the shape the CDK stack delivers)', () => {
     expect(await handle(event('Object Created', 'eb/large.bin'))).toEqual([expect.objectContaining({ outcome: 'job', state: 'RUNNING' })]);
     await service.workflow!.idle();
     expect(await handle(event('Object Created', 'eb/large.bin'))).toEqual([expect.objectContaining({ outcome: 'cached' })]);
-    expect(await handle(event('Object Created', 'eb/gone.bin'))).toEqual([expect.objectContaining({ outcome: 'skipped', reason: 'NoSuchKey' })]);
+    expect(await handle(event('Object Created', 'eb/gone.bin'))).toEqual([
+      expect.objectContaining({ outcome: 'skipped', reason: 'NoSuchKey' }),
+    ]);
   });
 
   it('leaves objects outside its sources alone', async () => {

@@ -47,7 +47,16 @@ for (const t of traversals) {
 }
 
 // Encoded slashes and separators.
-for (const t of [`/${B}/%2F%2Fmissing`, `/%2F/x`, `/${B}%2F/x`, `/-%2Fiam/${B}/ok.bin`, `/${B}/%5c..%5cx`, `/${B}//`, `/${B}/%2F`, `//${B}/ok.bin`]) {
+for (const t of [
+  `/${B}/%2F%2Fmissing`,
+  `/%2F/x`,
+  `/${B}%2F/x`,
+  `/-%2Fiam/${B}/ok.bin`,
+  `/${B}/%5c..%5cx`,
+  `/${B}//`,
+  `/${B}/%2F`,
+  `//${B}/ok.bin`,
+]) {
   add(`encoded slash ${t}`, t);
   add(`encoded slash ${t}?torrent`, `${t}?torrent`);
 }
@@ -66,7 +75,20 @@ add('overlong bucket', `/${'a'.repeat(64)}/x?torrent`);
 add('overlong bucket, 5000 bytes', `/${'a'.repeat(5000)}/x?torrent`);
 
 // Unicode and control characters.
-for (const seq of ['%C3%28', '%A0%A1', '%E2%28%A1', '%F0%28%8C%BC', '%ED%A0%80', '%FF', '%C0%AF', '%00', '%0d%0aSet-Cookie:%20x=1', '%1b[31m', '%7f', 'a%00.bin']) {
+for (const seq of [
+  '%C3%28',
+  '%A0%A1',
+  '%E2%28%A1',
+  '%F0%28%8C%BC',
+  '%ED%A0%80',
+  '%FF',
+  '%C0%AF',
+  '%00',
+  '%0d%0aSet-Cookie:%20x=1',
+  '%1b[31m',
+  '%7f',
+  'a%00.bin',
+]) {
   add(`bad bytes ${seq}`, `/${B}/${seq}?torrent`);
   add(`bad bytes ${seq} on the web seed`, `/-/webseed/${B}/${seq}`);
 }
@@ -75,7 +97,22 @@ for (const key of ['😀.bin', '\u202Egnp.exe', 'zero\u200Bwidth.bin', '日本�
 }
 
 // Bad ranges on the web seed.
-for (const range of ['bytes=abc', 'bytes=', 'bytes=5-1', 'items=0-1', 'bytes=--1', 'bytes=1-2-3', 'bytes=0-1,x', `bytes=${'0-1,'.repeat(20)}0-1`, 'bytes=9999999999999999-', 'bytes= -', 'bytes=-', 'bytes=1.5-2', 'bytes=0x10-0x20', '']) {
+for (const range of [
+  'bytes=abc',
+  'bytes=',
+  'bytes=5-1',
+  'items=0-1',
+  'bytes=--1',
+  'bytes=1-2-3',
+  'bytes=0-1,x',
+  `bytes=${'0-1,'.repeat(20)}0-1`,
+  'bytes=9999999999999999-',
+  'bytes= -',
+  'bytes=-',
+  'bytes=1.5-2',
+  'bytes=0x10-0x20',
+  '',
+]) {
   add(`bad range ${JSON.stringify(range)}`, `/-/webseed/${B}/ok.bin`, { headers: [`Range: ${range}`] });
 }
 
@@ -100,7 +137,22 @@ for (const q of ['versionId=a&versionId=b', 'expires=1&signature=x', 'signature=
 add('private front door without a link', `/${B}/vault/secret.bin`);
 
 // Invalid and unknown buckets.
-for (const bucket of ['A', 'ab', 'a_b', 'UPPER', '192.168.1.1', 'xn--abc', 'bucket-s3alias', 'b--ol-s3', '-abc', 'abc-', '.abc', 'ab..cd', 'not-allowed-bucket', 'no-such-bucket-zz9']) {
+for (const bucket of [
+  'A',
+  'ab',
+  'a_b',
+  'UPPER',
+  '192.168.1.1',
+  'xn--abc',
+  'bucket-s3alias',
+  'b--ol-s3',
+  '-abc',
+  'abc-',
+  '.abc',
+  'ab..cd',
+  'not-allowed-bucket',
+  'no-such-bucket-zz9',
+]) {
   add(`bucket ${bucket}`, `/${bucket}/x.bin?torrent`);
   add(`bucket ${bucket} on the web seed`, `/-/webseed/${bucket}/x.bin`);
 }
@@ -120,7 +172,8 @@ add('query of 40,000 bytes', `/${B}/ok.bin?torrent&${'x'.repeat(40_000)}`);
 for (const authorization of [
   'AWS4-HMAC-SHA256',
   'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=' + '0'.repeat(64),
-  'AWS4-HMAC-SHA256 Credential=NOBODY/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=' + 'a'.repeat(64),
+  'AWS4-HMAC-SHA256 Credential=NOBODY/20260101/us-east-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=' +
+    'a'.repeat(64),
   'Bearer abc',
   'Basic ' + Buffer.from('S3RVER:S3RVER').toString('base64'),
   'AWS4-HMAC-SHA256 Credential=S3RVER/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=' + 'b'.repeat(64),
@@ -150,13 +203,23 @@ const trackerCases: [string, string][] = [
   ['no port', announce(valid.replace('&port=6881', ''))],
   ['no left', announce(valid.replace('&left=10', ''))],
   ['no info_hash', announce(valid.replace(`info_hash=${hash20}&`, ''))],
-  ...['0', '-1', '65536', '99999999999', 'abc', '6881.5', '', '0x1AE1', '%206881', '6881&port=6882'].map(
-    (port): [string, string] => [`port ${JSON.stringify(port)}`, announce(valid.replace('port=6881', `port=${port}`))],
-  ),
-  ...['-1', 'abc', '1e9', '99999999999999999999999', ''].map((left): [string, string] => [`left ${JSON.stringify(left)}`, announce(valid.replace('left=10', `left=${left}`))]),
+  ...['0', '-1', '65536', '99999999999', 'abc', '6881.5', '', '0x1AE1', '%206881', '6881&port=6882'].map((port): [string, string] => [
+    `port ${JSON.stringify(port)}`,
+    announce(valid.replace('port=6881', `port=${port}`)),
+  ]),
+  ...['-1', 'abc', '1e9', '99999999999999999999999', ''].map((left): [string, string] => [
+    `left ${JSON.stringify(left)}`,
+    announce(valid.replace('left=10', `left=${left}`)),
+  ]),
   ...['-5', 'lots', '99999999', '1e3'].map((n): [string, string] => [`numwant ${n}`, announce(`${valid}&numwant=${n}`)]),
-  ...['finished', 'STARTED', '', 'started%00'].map((e): [string, string] => [`event ${JSON.stringify(e)}`, announce(`${valid}&event=${e}`)]),
-  ...['999.1.1.1', '::ffff:zz', '1.2.3', 'localhost', '%00', '1.2.3.4%0d%0a'].map((ip): [string, string] => [`ip hint ${ip}`, announce(`${valid}&ip=${ip}&ipv6=${ip}`)]),
+  ...['finished', 'STARTED', '', 'started%00'].map((e): [string, string] => [
+    `event ${JSON.stringify(e)}`,
+    announce(`${valid}&event=${e}`),
+  ]),
+  ...['999.1.1.1', '::ffff:zz', '1.2.3', 'localhost', '%00', '1.2.3.4%0d%0a'].map((ip): [string, string] => [
+    `ip hint ${ip}`,
+    announce(`${valid}&ip=${ip}&ipv6=${ip}`),
+  ]),
   ['uploaded negative', announce(valid.replace('uploaded=0', 'uploaded=-5'))],
   ['compact=2', announce(valid.replace('compact=1', 'compact=2'))],
   ['query of 15,000 bytes', announce(`${valid}&${'x=1&'.repeat(3750)}`)],

@@ -28,7 +28,17 @@ afterAll(() => {
 
 function newJob(key: string, attempt = 1) {
   const jobId = jobIdFor('b', key, 'etag:"e"', 'v1');
-  const { job } = inputFor({ jobId, attempt, executionName: executionNameFor(jobId, attempt), bucket: 'b', key, identity: 'etag:"e"', etag: '"e"', size: 100, variant: 'v1' });
+  const { job } = inputFor({
+    jobId,
+    attempt,
+    executionName: executionNameFor(jobId, attempt),
+    bucket: 'b',
+    key,
+    identity: 'etag:"e"',
+    etag: '"e"',
+    size: 100,
+    variant: 'v1',
+  });
   return { ...job, pieceLength: 32 * 1024, piecesTotal: 10, startedAt: new Date(now) };
 }
 
@@ -37,7 +47,13 @@ describe('DynamoDbJobStore', () => {
     const job = newJob('race.bin');
     const won = await Promise.all(Array.from({ length: 20 }, () => jobs.begin(job)));
     expect(won.filter(Boolean)).toHaveLength(1);
-    expect(await jobs.get(job.jobId)).toMatchObject({ state: 'RUNNING', attempt: 1, piecesDone: 0, piecesTotal: 10, startedAt: new Date(now) });
+    expect(await jobs.get(job.jobId)).toMatchObject({
+      state: 'RUNNING',
+      attempt: 1,
+      piecesDone: 0,
+      piecesTotal: 10,
+      startedAt: new Date(now),
+    });
   });
 
   it('counts each chunk once, however often it is reported', async () => {
@@ -56,7 +72,12 @@ describe('DynamoDbJobStore', () => {
     expect(await jobs.fail(job, { code: 'ChunkFailed', message: 'second' })).toBe(false);
     expect(await jobs.succeed(job, 'f'.repeat(40))).toBe(false);
     await jobs.recordChunk(job, 0, 4);
-    expect(await jobs.get(job.jobId)).toMatchObject({ state: 'FAILED', failure: { code: 'ObjectChanged', message: 'first' }, lastError: 'chunk 3: socket hang up', piecesDone: 0 });
+    expect(await jobs.get(job.jobId)).toMatchObject({
+      state: 'FAILED',
+      failure: { code: 'ObjectChanged', message: 'first' },
+      lastError: 'chunk 3: socket hang up',
+      piecesDone: 0,
+    });
 
     expect(await jobs.begin(newJob('failing.bin', 2), 2)).toBe(false); // not the current attempt
     const second = newJob('failing.bin', 2);
@@ -67,7 +88,12 @@ describe('DynamoDbJobStore', () => {
     await jobs.recordChunk(job, 0, 4); // attempt 1 again: ignored
     expect((await jobs.get(job.jobId))?.piecesDone).toBe(0);
     expect(await jobs.succeed(second, 'a'.repeat(40))).toBe(true);
-    expect(await jobs.get(job.jobId)).toMatchObject({ state: 'SUCCEEDED', infoHash: 'a'.repeat(40), piecesDone: 10, finishedAt: new Date(now) });
+    expect(await jobs.get(job.jobId)).toMatchObject({
+      state: 'SUCCEEDED',
+      infoHash: 'a'.repeat(40),
+      piecesDone: 10,
+      finishedAt: new Date(now),
+    });
   });
 
   it('treats an expired record as absent (DynamoDB deletes expired items late)', async () => {
@@ -83,7 +109,9 @@ describe('S3ChunkResults', () => {
     const execution = executionNameFor(jobIdFor('b', 'k', 'etag:"e"', 'v1'), 1);
     const count = 1003;
     for (let i = 0; i < count; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => results.put(execution, i + j, Buffer.alloc(20, (i + j) % 256))));
+      await Promise.all(
+        Array.from({ length: Math.min(50, count - i) }, (_, j) => results.put(execution, i + j, Buffer.alloc(20, (i + j) % 256))),
+      );
     }
     expect(Buffer.from(await results.get(execution, 1002))).toEqual(Buffer.alloc(20, 1002 % 256));
     expect(chunkKey(execution, 7)).toBe(`jobs/${execution}/chunk-000007`);

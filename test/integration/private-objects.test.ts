@@ -34,11 +34,23 @@ describe('private sources', () => {
   const torrentLink = (expires = nowS() + 600, target = { bucket, key }) =>
     signedObjectUrl(signer, service.apiUrl, { ...target, purpose: 'torrent' }, expires).slice(service.apiUrl.length);
 
-  async function iamSigned(path: string, query: Record<string, string>, credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS) {
+  async function iamSigned(
+    path: string,
+    query: Record<string, string>,
+    credentials: { accessKeyId: string; secretAccessKey: string } = LOCAL_CREDENTIALS,
+  ) {
     const url = new URL(`${service.apiUrl}${path}`);
     const signerV4 = new SignatureV4({ credentials, region: 'us-east-1', service: 'execute-api', sha256: Sha256 });
     const request = await signerV4.sign(
-      new HttpRequest({ method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: url.pathname, query, headers: { host: url.host } }),
+      new HttpRequest({
+        method: 'GET',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query,
+        headers: { host: url.host },
+      }),
     );
     const qs = new URLSearchParams(query).toString();
     return get(`${path}${qs ? `?${qs}` : ''}`, { headers: request.headers as Record<string, string> });
@@ -74,7 +86,9 @@ describe('private sources', () => {
     it('a torrent link used for the bytes, and a bytes link used for the web seed', async () => {
       const torrentOnly = torrentLink().replace('?torrent&', '?');
       expect((await get(torrentOnly)).status).toBe(403);
-      const objectLink = signedObjectUrl(signer, service.apiUrl, { bucket, key, purpose: 'object' }, nowS() + 600).slice(service.apiUrl.length);
+      const objectLink = signedObjectUrl(signer, service.apiUrl, { bucket, key, purpose: 'object' }, nowS() + 600).slice(
+        service.apiUrl.length,
+      );
       expect((await get(objectLink)).status).toBe(307);
       expect((await get(objectLink.replace(`/${bucket}/`, `/-/webseed/${bucket}/`))).status).toBe(403);
     });
@@ -128,7 +142,7 @@ describe('private sources', () => {
 
     it.each([
       ['the public announce URL', () => `${service.apiUrl}/announce`],
-      ['another torrent\'s token', () => announceUrl.replace(/private\/[^/]+\//, `private/${signer.announceToken('00'.repeat(20))}/`)],
+      ["another torrent's token", () => announceUrl.replace(/private\/[^/]+\//, `private/${signer.announceToken('00'.repeat(20))}/`)],
       ['a forged token', () => announceUrl.replace(/private\/[^/]+\//, 'private/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/')],
       ['an empty-looking token', () => announceUrl.replace(/private\/[^/]+\//, 'private/x/')],
     ])('refuses %s as an unregistered torrent', async (_what, url) => {
@@ -189,7 +203,11 @@ describe('private sources', () => {
 
     (haveAria2() ? it : it.skip)('aria2c', async () => {
       const out = join(dir, 'aria2');
-      const r = await run('aria2c', [`--dir=${out}`, '--seed-time=0', '--bt-stop-timeout=60', '--summary-interval=0', '--console-log-level=warn', torrentPath], 90_000);
+      const r = await run(
+        'aria2c',
+        [`--dir=${out}`, '--seed-time=0', '--bt-stop-timeout=60', '--summary-interval=0', '--console-log-level=warn', torrentPath],
+        90_000,
+      );
       expect(r).toMatchObject({ status: 0 });
       expect(readFileSync(join(out, 'report.pdf')).equals(data)).toBe(true);
     });

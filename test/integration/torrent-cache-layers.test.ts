@@ -19,9 +19,22 @@ const cache = new DynamoDbTorrentCache(clients.dynamoDb, table, clients.s3, meta
 function hybridOf(pieceCount: number) {
   const pieceLength = 32 * 1024;
   const piecesRoot = randomBytes(32);
-  const info = encodeInfoHybrid({ name: 'x.bin', length: pieceCount * pieceLength, pieceLength, pieces: randomBytes(pieceCount * 20), piecesRoot });
+  const info = encodeInfoHybrid({
+    name: 'x.bin',
+    length: pieceCount * pieceLength,
+    pieceLength,
+    pieces: randomBytes(pieceCount * 20),
+    piecesRoot,
+  });
   const pieceLayers = encodePieceLayers(piecesRoot, randomBytes(pieceCount * 32));
-  return { infoHash: Buffer.from(infoHashV1(info)).toString('hex'), info, pieceLayers, size: pieceCount * pieceLength, pieceLength, createdAt: new Date(1_700_000_000_000) };
+  return {
+    infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+    info,
+    pieceLayers,
+    size: pieceCount * pieceLength,
+    pieceLength,
+    createdAt: new Date(1_700_000_000_000),
+  };
 }
 
 beforeAll(async () => {

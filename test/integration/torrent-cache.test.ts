@@ -17,7 +17,13 @@ const cache = new DynamoDbTorrentCache(clients.dynamoDb, table, clients.s3, meta
 function torrentOf(pieceCount: number) {
   const pieceLength = 32 * 1024;
   const info = encodeInfoV1({ name: 'x.bin', length: pieceCount * pieceLength, pieceLength, pieces: randomBytes(pieceCount * 20) });
-  return { infoHash: Buffer.from(infoHashV1(info)).toString('hex'), info, size: pieceCount * pieceLength, pieceLength, createdAt: new Date(1_700_000_000_000) };
+  return {
+    infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+    info,
+    size: pieceCount * pieceLength,
+    pieceLength,
+    createdAt: new Date(1_700_000_000_000),
+  };
 }
 
 beforeAll(async () => {

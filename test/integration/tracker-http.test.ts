@@ -39,13 +39,17 @@ describe('GET /announce and /scrape on the HTTP API', () => {
     expect(announce).toBe(`${service.apiUrl}/announce`);
     const infoHash = Buffer.from(torrentRes.headers.get('x-torrent-infohash')!, 'hex');
 
-    const { res, body: answer } = await get(`${announce}?${announceQuery({ infoHash, peerId: id('first'), port: 6881, left: 100_000, event: 'started' })}`);
+    const { res, body: answer } = await get(
+      `${announce}?${announceQuery({ infoHash, peerId: id('first'), port: 6881, left: 100_000, event: 'started' })}`,
+    );
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/plain');
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(decodeAnnounce(answer)).toEqual({ interval: 120, minInterval: 30, complete: 0, incomplete: 1, peers: [], peerIds: [] });
 
-    const second = decodeAnnounce((await get(`${announce}?${announceQuery({ infoHash, peerId: id('second'), port: 6882, left: 0 })}`)).body);
+    const second = decodeAnnounce(
+      (await get(`${announce}?${announceQuery({ infoHash, peerId: id('second'), port: 6882, left: 0 })}`)).body,
+    );
     // Addresses come from the connection: the local HTTP API sees 127.0.0.1.
     expect(second).toMatchObject({ complete: 1, incomplete: 1, peers: ['127.0.0.1:6881'] });
   });
@@ -53,11 +57,17 @@ describe('GET /announce and /scrape on the HTTP API', () => {
   it('answers the dictionary form with peer ids when compact=0, without them for no_peer_id', async () => {
     const infoHash = registered;
     await get(`${service.apiUrl}/announce?${announceQuery({ infoHash, peerId: id('dict-a'), port: 7001, left: 5 })}`);
-    const withIds = decodeAnnounce((await get(`${service.apiUrl}/announce?${announceQuery({ infoHash, peerId: id('dict-b'), port: 7002, left: 5, compact: 0 })}`)).body);
+    const withIds = decodeAnnounce(
+      (await get(`${service.apiUrl}/announce?${announceQuery({ infoHash, peerId: id('dict-b'), port: 7002, left: 5, compact: 0 })}`)).body,
+    );
     expect(withIds.peers).toContain('127.0.0.1:7001');
     expect(withIds.peerIds.map(String)).toContain(String(id('dict-a')));
     const withoutIds = decodeAnnounce(
-      (await get(`${service.apiUrl}/announce?${announceQuery({ infoHash, peerId: id('dict-c'), port: 7003, left: 5, compact: 0, noPeerId: true })}`)).body,
+      (
+        await get(
+          `${service.apiUrl}/announce?${announceQuery({ infoHash, peerId: id('dict-c'), port: 7003, left: 5, compact: 0, noPeerId: true })}`,
+        )
+      ).body,
     );
     expect(withoutIds.peers.length).toBeGreaterThan(0);
     expect(withoutIds.peerIds).toEqual([]);
@@ -66,7 +76,9 @@ describe('GET /announce and /scrape on the HTTP API', () => {
   it('scrapes several torrents in one request', async () => {
     const other = Buffer.alloc(20, 0x43);
     await registerTorrents(service.clients.dynamoDb, service.names.swarmTable, [other.toString('hex')]);
-    await get(`${service.apiUrl}/announce?${announceQuery({ infoHash: other, peerId: id('scrape-seed'), port: 7100, left: 0, event: 'completed' })}`);
+    await get(
+      `${service.apiUrl}/announce?${announceQuery({ infoHash: other, peerId: id('scrape-seed'), port: 7100, left: 0, event: 'completed' })}`,
+    );
     const { res, body } = await get(`${service.apiUrl}/scrape?${scrapeQuery([registered, other, Buffer.alloc(20, 0x44)])}`);
     expect(res.status).toBe(200);
     const scrape = decodeScrape(body);
@@ -76,9 +88,17 @@ describe('GET /announce and /scrape on the HTTP API', () => {
 
   const good = () => announceQuery({ infoHash: registered, peerId: id('bad'), port: 6881, left: 1 });
   it.each([
-    ['an unregistered torrent', () => announceQuery({ infoHash: Buffer.alloc(20, 0x99), peerId: id('x'), port: 6881, left: 1 }), /unregistered torrent/],
+    [
+      'an unregistered torrent',
+      () => announceQuery({ infoHash: Buffer.alloc(20, 0x99), peerId: id('x'), port: 6881, left: 1 }),
+      /unregistered torrent/,
+    ],
     ['no parameters', () => '', /info_hash is missing|is missing/],
-    ['a 19-byte info_hash', () => good().replace(/^info_hash=[^&]*/, `info_hash=${percentEncodeBytes(Buffer.alloc(19, 1))}`), /info_hash must be 20 bytes/],
+    [
+      'a 19-byte info_hash',
+      () => good().replace(/^info_hash=[^&]*/, `info_hash=${percentEncodeBytes(Buffer.alloc(19, 1))}`),
+      /info_hash must be 20 bytes/,
+    ],
     ['port 0', () => good().replace('port=6881', 'port=0'), /port/],
     ['port 70000', () => good().replace('port=6881', 'port=70000'), /port/],
     ['a broken escape', () => `${good()}&key=%Q1`, /malformed/],
@@ -105,10 +125,15 @@ describe('when DynamoDB fails', () => {
       requestContext: { requestId: 'r', http: { sourceIp: '192.0.2.1', method: 'GET' } },
     }) as unknown as APIGatewayProxyEventV2;
   const query = announceQuery({ infoHash: Buffer.alloc(20, 1), peerId: id('outage'), port: 6881, left: 1 });
-  const failureOf = (body: string | undefined) => Buffer.from((bdecode(Buffer.from(body ?? '', 'base64')) as Record<string, Uint8Array>)['failure reason']!).toString();
+  const failureOf = (body: string | undefined) =>
+    Buffer.from((bdecode(Buffer.from(body ?? '', 'base64')) as Record<string, Uint8Array>)['failure reason']!).toString();
   const handlerFor = (endpoint: string, deadlineMs?: number) => {
     const clients = createAwsClients({ dynamoDbEndpoint: endpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
-    const deps = trackerDeps(clients, { swarmTable: 'swarm', signingKey: Buffer.alloc(32, 1), policy: { interval: 60, minInterval: 10 }, trustIpHints: false }, logger);
+    const deps = trackerDeps(
+      clients,
+      { swarmTable: 'swarm', signingKey: Buffer.alloc(32, 1), policy: { interval: 60, minInterval: 10 }, trustIpHints: false },
+      logger,
+    );
     return { handler: makeTrackerHandler({ ...deps, deadlineMs }), clients };
   };
 

@@ -80,7 +80,13 @@ describe('whitelist', () => {
     const stranger = Buffer.alloc(20, 0x5a);
     await expect(tracker.announce(request(stranger, 'a'))).rejects.toThrow(new TrackerError(UNREGISTERED_TORRENT));
     await expect(tracker.scrape([stranger])).rejects.toThrow(TrackerError);
-    const items = await clients.dynamoDb.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'infoHash = :h', ExpressionAttributeValues: { ':h': stranger.toString('hex') } }));
+    const items = await clients.dynamoDb.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'infoHash = :h',
+        ExpressionAttributeValues: { ':h': stranger.toString('hex') },
+      }),
+    );
     expect(items.Count).toBe(0);
   });
 });
@@ -109,7 +115,10 @@ describe('announce lifecycle', () => {
     const stopped = await tracker.announce(request(t, 'leecher', { event: 'stopped', left: 0 }));
     expect(stopped).toMatchObject({ complete: 1, incomplete: 0, peers: [] });
     const left = await clients.dynamoDb.send(
-      new GetCommand({ TableName: table, Key: { infoHash: t.toString('hex'), entry: peerEntry(peerPlacement(peerId('leecher')), peerId('leecher')) } }),
+      new GetCommand({
+        TableName: table,
+        Key: { infoHash: t.toString('hex'), entry: peerEntry(peerPlacement(peerId('leecher')), peerId('leecher')) },
+      }),
     );
     expect(left.Item).toBeUndefined();
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 1 });
@@ -160,7 +169,7 @@ describe('announce lifecycle', () => {
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 0 });
   });
 
-  it('hands out IPv6 peers, and other clients at the requester\'s own address on other ports', async () => {
+  it("hands out IPv6 peers, and other clients at the requester's own address on other ports", async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'six', { addresses: { ipv6: '2001:db8::6' }, port: 7000 }));
     await tracker.announce(request(t, 'both', { addresses: { ipv4: '10.9.9.9', ipv6: '2001:db8::9' }, port: 7001 }));
@@ -188,7 +197,11 @@ describe('expiry', () => {
     expect(answer).toMatchObject({ complete: 1, incomplete: 1 });
     // The announce read 'old' (DynamoDB Local, like DynamoDB, had not deleted it) and swept it.
     const items = await clients.dynamoDb.send(
-      new QueryCommand({ TableName: table, KeyConditionExpression: 'infoHash = :h AND begins_with(entry, :p)', ExpressionAttributeValues: { ':h': t.toString('hex'), ':p': 'peer#' } }),
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'infoHash = :h AND begins_with(entry, :p)',
+        ExpressionAttributeValues: { ':h': t.toString('hex'), ':p': 'peer#' },
+      }),
     );
     expect(items.Items?.map((i) => String(i.entry).slice(-40))).toEqual(
       expect.arrayContaining([peerId('recent'), peerId('observer')].map((id) => id.toString('hex'))),
@@ -219,8 +232,12 @@ describe('peer id ownership', () => {
   it('refuses another client using a live peer id, but follows its owner to a new address with its key', async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.1.1.1' }, key: 'aa' }));
-    await expect(tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.6.6.6' }, key: 'bb' }))).rejects.toThrow('peer_id is in use by another client');
-    await expect(tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.6.6.6' }, key: undefined, event: 'stopped' }))).rejects.toThrow(TrackerError);
+    await expect(tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.6.6.6' }, key: 'bb' }))).rejects.toThrow(
+      'peer_id is in use by another client',
+    );
+    await expect(
+      tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.6.6.6' }, key: undefined, event: 'stopped' })),
+    ).rejects.toThrow(TrackerError);
     const moved = await tracker.announce(request(t, 'owner', { addresses: { ipv4: '10.2.2.2' }, key: 'aa' }));
     expect(moved.incomplete).toBe(1);
     const observer = await tracker.announce(request(t, 'observer'));
@@ -257,7 +274,14 @@ describe('a swarm larger than one read', () => {
           const id = Buffer.alloc(20);
           id.write(`-XX0001-${String(i + j).padStart(12, '0')}`);
           const n = i + j;
-          const peer = { peerId: id, placement: peerPlacement(id), ipv4: `10.${n >> 8}.${n & 255}.1`, port: 6881, seeder: n % 4 === 0, expiresAt };
+          const peer = {
+            peerId: id,
+            placement: peerPlacement(id),
+            ipv4: `10.${n >> 8}.${n & 255}.1`,
+            port: 6881,
+            seeder: n % 4 === 0,
+            expiresAt,
+          };
           return store.putPeer(t.toString('hex'), peer, expiresAt - peerLifetime(policy));
         }),
       );

@@ -28,7 +28,9 @@ interface JobView {
 
 function expectedInfoHash(data: Buffer, name: string): string {
   const pieceLength = pieceLengthFor(data.length);
-  return Buffer.from(infoHashV1(encodeInfoV1({ name, length: data.length, pieceLength, pieces: hashPieces(data, pieceLength) }))).toString('hex');
+  return Buffer.from(infoHashV1(encodeInfoV1({ name, length: data.length, pieceLength, pieces: hashPieces(data, pieceLength) }))).toString(
+    'hex',
+  );
 }
 
 async function torrent(service: Service, key: string) {
@@ -138,7 +140,12 @@ describe('large objects go through the hashing workflow (run locally)', () => {
 
   it('keeps job records out of the object partitions the cache evicts', async () => {
     const items = await service.clients.dynamoDb.send(
-      new QueryCommand({ TableName: service.names.torrentTable, KeyConditionExpression: '#pk = :pk', ExpressionAttributeNames: { '#pk': 'object' }, ExpressionAttributeValues: { ':pk': `${service.bucket}/concurrent.bin` } }),
+      new QueryCommand({
+        TableName: service.names.torrentTable,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': 'object' },
+        ExpressionAttributeValues: { ':pk': `${service.bucket}/concurrent.bin` },
+      }),
     );
     expect((items.Items ?? []).map((i) => i.build)).toEqual([expect.stringMatching(/^etag:".*"#v1$/)]);
   });
@@ -148,7 +155,10 @@ describe('jobs that fail', () => {
   let service: Service;
   beforeAll(async () => {
     // Small chunks hashed one at a time: a job takes long enough to be caught in the middle.
-    service = await startTestService({ inlineHashLimit: MiB, workflow: { minChunkBytes: MiB / 2, maxConcurrency: 1, retry: { cooldownMs: 3000 } } });
+    service = await startTestService({
+      inlineHashLimit: MiB,
+      workflow: { minChunkBytes: MiB / 2, maxConcurrency: 1, retry: { cooldownMs: 3000 } },
+    });
   });
   afterAll(() => service.stop());
 

@@ -25,9 +25,15 @@ describeIf('s3-torrent create writes what mktorrent writes for the same options'
   it.each([
     ['no trackers', ['-l', '18']],
     ['one tracker and one web seed (written as a string)', ['-l', '15', '-a', 'http://t.example/announce', '-w', 'http://w.example/f']],
-    ['a tier of two, a second tier, two web seeds', ['-l', '16', '-a', 'http://a/1,udp://a/2', '-a', 'http://b/1', '-w', 'http://w/1,http://w/2']],
+    [
+      'a tier of two, a second tier, two web seeds',
+      ['-l', '16', '-a', 'http://a/1,udp://a/2', '-a', 'http://b/1', '-w', 'http://w/1,http://w/2'],
+    ],
     ['private, source, comment and name', ['-l', '20', '-p', '-s', 'SRC', '-c', 'a comment', '-n', 'other name.bin']],
-    ['long option spellings', ['--piece-length=17', '--announce=http://t/a', '--web-seed=http://w/1', '--private', '--source=S', '--comment=c', '--name=n.bin']],
+    [
+      'long option spellings',
+      ['--piece-length=17', '--announce=http://t/a', '--web-seed=http://w/1', '--private', '--source=S', '--comment=c', '--name=n.bin'],
+    ],
   ])('%s: byte-identical', async (_label, options) => {
     const theirs = join(dir, `mktorrent-${_label}.torrent`);
     const ours = join(dir, `ours-${_label}.torrent`);

@@ -18,7 +18,14 @@ const SCRIPT = join(__dirname, 'libtorrent-swarm.py');
 
 interface SwarmSummary {
   ok: boolean;
-  members: { name: string; seeding: boolean; tracker_replies: number; most_peers_from_tracker: number; peer_sources: string[]; errors: string[] }[];
+  members: {
+    name: string;
+    seeding: boolean;
+    tracker_replies: number;
+    most_peers_from_tracker: number;
+    peer_sources: string[];
+    errors: string[];
+  }[];
 }
 
 /**
@@ -54,7 +61,10 @@ describe('real clients find each other only through our tracker', () => {
     writeFileSync(join(seed, NAME), data);
     return seed;
   };
-  const scrape = async () => decodeScrape(Buffer.from(await (await fetch(`${service.apiUrl}/scrape?${scrapeQuery([infoHash])}`)).arrayBuffer())).files[infoHash.toString('hex')];
+  const scrape = async () =>
+    decodeScrape(Buffer.from(await (await fetch(`${service.apiUrl}/scrape?${scrapeQuery([infoHash])}`)).arrayBuffer())).files[
+      infoHash.toString('hex')
+    ];
 
   (haveLibtorrent() ? it : it.skip)(
     'libtorrent: a seeding session and two downloading sessions complete byte-identically',

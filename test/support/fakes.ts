@@ -84,7 +84,8 @@ export class MemoryJobStore implements JobStore {
   async begin(job: NewJob, previousAttempt?: number): Promise<boolean> {
     await Promise.resolve(); // a round trip, so concurrent callers interleave
     const current = this.items.get(job.jobId);
-    if (previousAttempt === undefined ? current !== undefined : current?.attempt !== previousAttempt || current.state === 'RUNNING') return false;
+    if (previousAttempt === undefined ? current !== undefined : current?.attempt !== previousAttempt || current.state === 'RUNNING')
+      return false;
     this.begins++;
     this.items.set(job.jobId, { ...job, state: 'RUNNING', piecesDone: 0, updatedAt: this.clock(), chunksDone: new Set() });
     return true;
@@ -134,7 +135,8 @@ export class MemoryCache implements TorrentCache {
     return this.entries.get(id(key));
   }
   async put(key: TorrentCacheKey, torrent: CachedTorrent) {
-    for (const k of [...this.entries.keys()]) if (k.startsWith(`${key.bucket}/${key.key}#`) && !k.startsWith(`${key.bucket}/${key.key}#${key.identity}#`)) this.entries.delete(k);
+    for (const k of [...this.entries.keys()])
+      if (k.startsWith(`${key.bucket}/${key.key}#`) && !k.startsWith(`${key.bucket}/${key.key}#${key.identity}#`)) this.entries.delete(k);
     this.entries.set(id(key), torrent);
   }
   async evictObject(bucket: string, key: string) {

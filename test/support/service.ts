@@ -22,7 +22,9 @@ export function testClients(): AwsClients {
 }
 
 /** The local service (HTTP API and handlers) on the shared stand-ins, with its own tables and buckets. */
-export async function startTestService(options: LocalServiceOptions & { bucket?: string } = {}): Promise<LocalService & { bucket: string }> {
+export async function startTestService(
+  options: LocalServiceOptions & { bucket?: string } = {},
+): Promise<LocalService & { bucket: string }> {
   const suffix = uniqueSuffix();
   const bucket = options.bucket ?? `objects-${suffix}`;
   const service = await startLocalService({

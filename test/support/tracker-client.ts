@@ -113,7 +113,8 @@ export function decodeAnnounce(body: Uint8Array): DecodedAnnounce {
   const peers: string[] = [];
   const peerIds: Buffer[] = [];
   if (Buffer.isBuffer(d.peers)) {
-    for (let i = 0; i + 6 <= d.peers.length; i += 6) peers.push(`${[...d.peers.subarray(i, i + 4)].join('.')}:${d.peers.readUInt16BE(i + 4)}`);
+    for (let i = 0; i + 6 <= d.peers.length; i += 6)
+      peers.push(`${[...d.peers.subarray(i, i + 4)].join('.')}:${d.peers.readUInt16BE(i + 4)}`);
   } else if (Array.isArray(d.peers)) {
     for (const p of d.peers as Record<string, Decoded>[]) {
       const ip = (p.ip as Buffer).toString();
@@ -149,7 +150,11 @@ export function decodeScrape(body: Uint8Array): DecodedScrape {
   const d = decodeTrackerBody(body) as Record<string, Decoded>;
   const files: DecodedScrape['files'] = {};
   for (const [key, value] of Object.entries((d.files ?? {}) as Record<string, Record<string, number>>)) {
-    files[Buffer.from(key, 'latin1').toString('hex')] = { complete: value.complete!, incomplete: value.incomplete!, downloaded: value.downloaded! };
+    files[Buffer.from(key, 'latin1').toString('hex')] = {
+      complete: value.complete!,
+      incomplete: value.incomplete!,
+      downloaded: value.downloaded!,
+    };
   }
   return { failure: Buffer.isBuffer(d['failure reason']) ? d['failure reason'].toString() : undefined, files };
 }

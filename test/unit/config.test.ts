@@ -1,6 +1,12 @@
 import { endpointEnvShape, readEnv } from '../../lambdas/shared/config';
 
-const base = { TORRENT_TABLE_NAME: 't', SWARM_TABLE_NAME: 's', METADATA_BUCKET_NAME: 'm', SOURCE_BUCKETS: 'a,b/c', SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:x' };
+const base = {
+  TORRENT_TABLE_NAME: 't',
+  SWARM_TABLE_NAME: 's',
+  METADATA_BUCKET_NAME: 'm',
+  SOURCE_BUCKETS: 'a,b/c',
+  SIGNING_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:1:secret:x',
+};
 
 describe('readEnv(endpointEnvShape)', () => {
   it('applies defaults and coerces numbers', () => {

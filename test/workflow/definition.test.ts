@@ -56,7 +56,9 @@ describe('the hashing workflow definition', () => {
     for (const task of tasks) {
       expect(task.Retry).toEqual([RETRY_TRANSIENT_ERRORS]);
     }
-    expect(RETRY_TRANSIENT_ERRORS.ErrorEquals).toEqual(expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'TransientError']));
+    expect(RETRY_TRANSIENT_ERRORS.ErrorEquals).toEqual(
+      expect.arrayContaining(['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'TransientError']),
+    );
     expect(RETRY_TRANSIENT_ERRORS.ErrorEquals).not.toContain('States.ALL');
     expect(RETRY_TRANSIENT_ERRORS.ErrorEquals).not.toContain('ObjectChangedError');
     expect(RETRY_TRANSIENT_ERRORS).toMatchObject({ BackoffRate: 2, JitterStrategy: 'FULL' });
@@ -66,11 +68,17 @@ describe('the hashing workflow definition', () => {
     for (const name of [STATE.PLAN_CHUNKS, STATE.HASH_CHUNKS, STATE.ASSEMBLE_TORRENT]) {
       expect(states[name]!.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.failure', Next: 'Record failure' }]);
     }
-    expect(states[STATE.RECORD_FAILURE]).toMatchObject({ Parameters: { 'job.$': '$.job', 'failure.$': '$.failure' }, ResultPath: '$.failure' });
+    expect(states[STATE.RECORD_FAILURE]).toMatchObject({
+      Parameters: { 'job.$': '$.job', 'failure.$': '$.failure' },
+      ResultPath: '$.failure',
+    });
   });
 
   it('gives each task more time than its Lambda function has', () => {
-    const byFunction = Object.fromEntries(Object.entries(LOCAL_FUNCTION_ARNS).map(([fn, arn]) => [arn, fn])) as Record<string, keyof typeof FUNCTION_TIMEOUT_SECONDS>;
+    const byFunction = Object.fromEntries(Object.entries(LOCAL_FUNCTION_ARNS).map(([fn, arn]) => [arn, fn])) as Record<
+      string,
+      keyof typeof FUNCTION_TIMEOUT_SECONDS
+    >;
     for (const task of tasks) {
       const fn = byFunction[String(task.Resource)]!;
       expect(task.TimeoutSeconds).toBeGreaterThan(FUNCTION_TIMEOUT_SECONDS[fn]);
@@ -82,9 +90,29 @@ describe('the hashing workflow definition', () => {
     const size = MAX_OBJECT_BYTES;
     const plan = planChunks(size, pieceLengthFor(size));
     expect(plan.chunkCount).toBe(MAX_CHUNKS);
-    const jobId = jobIdFor('a-bucket-name-of-sixty-three-characters-is-the-longest-allowed', 'k'.repeat(1024), `version:${'v'.repeat(1024)}`, 'v1');
-    const { job } = inputFor({ jobId, attempt: 3, executionName: executionNameFor(jobId, 3), bucket: 'b'.repeat(63), key: 'k'.repeat(1024), identity: `version:${'v'.repeat(1024)}`, etag: `"${'e'.repeat(40)}"`, versionId: 'v'.repeat(1024), size, variant: 'v1' });
-    const planned: PlannedState = { job, plan: { ...plan, maxConcurrency: 10_000 }, chunks: Array.from({ length: plan.chunkCount }, (_, i) => i) };
+    const jobId = jobIdFor(
+      'a-bucket-name-of-sixty-three-characters-is-the-longest-allowed',
+      'k'.repeat(1024),
+      `version:${'v'.repeat(1024)}`,
+      'v1',
+    );
+    const { job } = inputFor({
+      jobId,
+      attempt: 3,
+      executionName: executionNameFor(jobId, 3),
+      bucket: 'b'.repeat(63),
+      key: 'k'.repeat(1024),
+      identity: `version:${'v'.repeat(1024)}`,
+      etag: `"${'e'.repeat(40)}"`,
+      versionId: 'v'.repeat(1024),
+      size,
+      variant: 'v1',
+    });
+    const planned: PlannedState = {
+      job,
+      plan: { ...plan, maxConcurrency: 10_000 },
+      chunks: Array.from({ length: plan.chunkCount }, (_, i) => i),
+    };
     expect(Buffer.byteLength(JSON.stringify(planned))).toBeLessThan(64 * 1024);
     // The map's results (one `{}` per chunk) would fit too, were they kept.
     expect(JSON.stringify(Array.from({ length: MAX_CHUNKS }, () => ({}))).length).toBeLessThan(256 * 1024);
@@ -93,18 +121,28 @@ describe('the hashing workflow definition', () => {
   it('has CloudFormation placeholders that substitute into the local definition', () => {
     const withPlaceholders = JSON.stringify(hashingWorkflowDefinition(placeholderFunctionArns()));
     expect(withPlaceholders).toContain('${HashChunkFunctionArn}');
-    const substitutions = Object.fromEntries(Object.entries(WORKFLOW_FUNCTIONS).map(([fn, placeholder]) => [placeholder, LOCAL_FUNCTION_ARNS[fn as keyof typeof WORKFLOW_FUNCTIONS]]));
+    const substitutions = Object.fromEntries(
+      Object.entries(WORKFLOW_FUNCTIONS).map(([fn, placeholder]) => [
+        placeholder,
+        LOCAL_FUNCTION_ARNS[fn as keyof typeof WORKFLOW_FUNCTIONS],
+      ]),
+    );
     expect(JSON.parse(substituteDefinition(withPlaceholders, substitutions))).toEqual(definition);
   });
 
   it('maps each Task of the local run to the task its function runs, by resource ARN', () => {
     const calls: string[] = [];
-    const fake = Object.fromEntries(Object.keys(WORKFLOW_FUNCTIONS).map((fn) => [fn, async () => (calls.push(fn), {})])) as unknown as WorkflowTasks;
+    const fake = Object.fromEntries(
+      Object.keys(WORKFLOW_FUNCTIONS).map((fn) => [fn, async () => (calls.push(fn), {})]),
+    ) as unknown as WorkflowTasks;
     const handlers = taskHandlersByStateName(definition, fake);
     expect(Object.keys(handlers).sort()).toEqual(['Assemble torrent', 'Hash chunk', 'Plan chunks', 'Record failure']);
     return Promise.all(Object.entries(handlers).map(([, h]) => h({}))).then(() => {
       expect(calls.sort()).toEqual(['assembleTorrent', 'hashChunk', 'planChunks', 'recordFailure']);
-      const wrong = hashingWorkflowDefinition({ ...LOCAL_FUNCTION_ARNS, hashChunk: 'arn:aws:lambda:us-east-1:000000000000:function:other' });
+      const wrong = hashingWorkflowDefinition({
+        ...LOCAL_FUNCTION_ARNS,
+        hashChunk: 'arn:aws:lambda:us-east-1:000000000000:function:other',
+      });
       expect(() => taskHandlersByStateName(wrong, fake)).toThrow(/no local function/);
     });
   });

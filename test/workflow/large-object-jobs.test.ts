@@ -29,10 +29,28 @@ describe('LargeObjectJobs', () => {
   it('starts one job per object identity, named after it, with a deterministic input', async () => {
     const { large, workflow } = setUp();
     const job = jobOf(await large.torrentOrJob(head, cacheKey));
-    expect(job).toMatchObject({ jobId, attempt: 1, state: 'RUNNING', executionName: `${jobId}-1`, piecesDone: 0, piecesTotal: 1536 + 1, pieceLength: 2 * 1024 * 1024 });
+    expect(job).toMatchObject({
+      jobId,
+      attempt: 1,
+      state: 'RUNNING',
+      executionName: `${jobId}-1`,
+      piecesDone: 0,
+      piecesTotal: 1536 + 1,
+      pieceLength: 2 * 1024 * 1024,
+    });
     expect([...workflow.started.keys()]).toEqual([`${jobId}-1`]);
     expect(workflow.started.get(`${jobId}-1`)).toEqual({
-      job: { jobId, attempt: 1, executionName: `${jobId}-1`, bucket: 'media', key: 'films/big.mkv', identity: 'etag:"abc"', etag: '"abc"', size: head.size, variant: 'v1' },
+      job: {
+        jobId,
+        attempt: 1,
+        executionName: `${jobId}-1`,
+        bucket: 'media',
+        key: 'films/big.mkv',
+        identity: 'etag:"abc"',
+        etag: '"abc"',
+        size: head.size,
+        variant: 'v1',
+      },
     });
   });
 
@@ -86,7 +104,13 @@ describe('LargeObjectJobs', () => {
   it('serves the torrent a finished job cached, and rebuilds when it has been evicted since', async () => {
     const { large, jobs, cache, workflow } = setUp();
     const job = jobOf(await large.torrentOrJob(head, cacheKey));
-    const torrent = { infoHash: 'f'.repeat(40), info: new Uint8Array([1]), size: head.size, pieceLength: job.pieceLength, createdAt: new Date() };
+    const torrent = {
+      infoHash: 'f'.repeat(40),
+      info: new Uint8Array([1]),
+      size: head.size,
+      pieceLength: job.pieceLength,
+      createdAt: new Date(),
+    };
     await cache.put(cacheKey, torrent);
     await jobs.succeed(job, torrent.infoHash);
     expect(await large.torrentOrJob(head, cacheKey)).toEqual({ torrent });
@@ -105,6 +129,9 @@ describe('LargeObjectJobs', () => {
 
   it('builds only v1 torrents; other variants above the inline limit are refused', async () => {
     const { large } = setUp();
-    await expect(large.torrentOrJob(head, { ...cacheKey, variant: 'v2' })).rejects.toMatchObject({ status: 413, code: 'ObjectTooLargeForInlineHashing' });
+    await expect(large.torrentOrJob(head, { ...cacheKey, variant: 'v2' })).rejects.toMatchObject({
+      status: 413,
+      code: 'ObjectTooLargeForInlineHashing',
+    });
   });
 });

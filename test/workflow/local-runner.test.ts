@@ -5,11 +5,25 @@ import { ObjectChangedError } from '../../lambdas/shared/errors';
 import { LocalHashingWorkflow } from '../../local/step-functions';
 
 const input = (jobId: string): WorkflowInput => ({
-  job: { jobId, attempt: 1, executionName: `${jobId}-1`, bucket: 'b', key: 'k', identity: 'etag:"x"', etag: '"x"', size: 10, variant: 'v1' },
+  job: {
+    jobId,
+    attempt: 1,
+    executionName: `${jobId}-1`,
+    bucket: 'b',
+    key: 'k',
+    identity: 'etag:"x"',
+    etag: '"x"',
+    size: 10,
+    variant: 'v1',
+  },
 });
 
 /** Fake tasks that record what the state machine asked of them. */
-function fakeTasks(chunkCount: number, maxConcurrency: number, hashChunk: (input: ChunkTaskInput, attempt: number) => Promise<void> = async () => undefined) {
+function fakeTasks(
+  chunkCount: number,
+  maxConcurrency: number,
+  hashChunk: (input: ChunkTaskInput, attempt: number) => Promise<void> = async () => undefined,
+) {
   const attempts = new Map<number, number>();
   const log = { running: 0, maxRunning: 0, assembled: 0, failures: [] as FailureInput['failure'][], attempts };
   const tasks: WorkflowTasks = {

@@ -27,7 +27,17 @@ function setUp(settings: Partial<WorkflowSettings> = {}) {
 async function startJob(env: ReturnType<typeof setUp>, head: ObjectHead, attempt = 1): Promise<JobRef> {
   const identity = objectIdentity(head);
   const jobId = jobIdFor(head.bucket, head.key, identity, WORKFLOW_VARIANTS[0]!);
-  const job = inputFor({ jobId, attempt, executionName: executionNameFor(jobId, attempt), bucket: head.bucket, key: head.key, identity, etag: head.etag, size: head.size, variant: WORKFLOW_VARIANTS[0]! }).job;
+  const job = inputFor({
+    jobId,
+    attempt,
+    executionName: executionNameFor(jobId, attempt),
+    bucket: head.bucket,
+    key: head.key,
+    identity,
+    etag: head.etag,
+    size: head.size,
+    variant: WORKFLOW_VARIANTS[0]!,
+  }).job;
   const pieceLength = pieceLengthFor(head.size);
   await env.jobs.begin({ ...job, pieceLength, piecesTotal: pieceCount(head.size, pieceLength), startedAt: new Date() });
   return job;
@@ -69,7 +79,9 @@ describe('workflow tasks', () => {
           const cached = await env.cache.get({ bucket: 'b', key: 'dir/f.bin', identity: job.identity, variant: WORKFLOW_VARIANTS[0]! });
           expect(Buffer.from(cached!.info)).toEqual(expectedInfo(data, 'f.bin'));
           expect(infoHash).toBe(Buffer.from(infoHashV1(cached!.info)).toString('hex'));
-          expect(env.registry.registered).toEqual([{ infoHashes: [infoHash], bucket: 'b', key: 'dir/f.bin', name: 'f.bin', size, private: false }]);
+          expect(env.registry.registered).toEqual([
+            { infoHashes: [infoHash], bucket: 'b', key: 'dir/f.bin', name: 'f.bin', size, private: false },
+          ]);
           const done = await env.jobs.get(job.jobId);
           expect(done).toMatchObject({ state: 'SUCCEEDED', infoHash, piecesDone: planned.plan.pieceCount });
           expect(env.chunkResults.results.size).toBe(0);
@@ -103,7 +115,10 @@ describe('workflow tasks', () => {
       env.store.put('b', 'k', testBytes(100_000, 2));
       await expect(env.tasks.hashChunk({ job, plan: planned.plan, chunk: 1 })).rejects.toMatchObject({ name: 'ObjectChangedError' });
       // On AWS the distributed map reports only that its failure threshold was exceeded.
-      const reported = await env.tasks.recordFailure({ job, failure: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' } });
+      const reported = await env.tasks.recordFailure({
+        job,
+        failure: { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' },
+      });
       expect(reported.Error).toBe('States.ExceedToleratedFailureThreshold');
       const failed = await env.jobs.get(job.jobId);
       expect(failed).toMatchObject({ state: 'FAILED', failure: { code: 'ObjectChanged' } });
@@ -151,16 +166,33 @@ describe('workflow tasks', () => {
         throw accessDenied('Access to b/k is denied to this service.');
       };
       await expect(env.tasks.planChunks({ job })).rejects.toMatchObject({ name: 'AccessDenied' });
-      const reported = await env.tasks.recordFailure({ job, failure: { Error: 'AccessDenied', Cause: JSON.stringify({ errorType: 'AccessDenied', errorMessage: 'Access to b/k is denied to this service.', trace: [] }) } });
+      const reported = await env.tasks.recordFailure({
+        job,
+        failure: {
+          Error: 'AccessDenied',
+          Cause: JSON.stringify({ errorType: 'AccessDenied', errorMessage: 'Access to b/k is denied to this service.', trace: [] }),
+        },
+      });
       expect(reported.Cause).toBe('Access to b/k is denied to this service.');
-      expect(await env.jobs.get(job.jobId)).toMatchObject({ state: 'FAILED', failure: { code: 'AccessDenied', message: 'Access to b/k is denied to this service.' } });
+      expect(await env.jobs.get(job.jobId)).toMatchObject({
+        state: 'FAILED',
+        failure: { code: 'AccessDenied', message: 'Access to b/k is denied to this service.' },
+      });
     });
   });
 
   it.each([
     [{ Error: 'ObjectChangedError', Cause: 'changed' }, undefined, { code: 'ObjectChanged', message: 'changed' }],
-    [{ Error: 'States.ExceedToleratedFailureThreshold', Cause: 'threshold' }, 'chunk 3: boom', { code: 'ChunkFailed', message: 'chunk 3: boom' }],
-    [{ Error: TRANSIENT_ERROR_NAME, Cause: '{"errorType":"TransientError","errorMessage":"slow down"}' }, undefined, { code: 'RetriesExhausted', message: 'slow down' }],
+    [
+      { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'threshold' },
+      'chunk 3: boom',
+      { code: 'ChunkFailed', message: 'chunk 3: boom' },
+    ],
+    [
+      { Error: TRANSIENT_ERROR_NAME, Cause: '{"errorType":"TransientError","errorMessage":"slow down"}' },
+      undefined,
+      { code: 'RetriesExhausted', message: 'slow down' },
+    ],
     [{ Error: 'Lambda.Unknown', Cause: 'out of memory' }, undefined, { code: 'Unknown', message: 'out of memory' }],
     [{ Error: 'States.Timeout' }, undefined, { code: 'Timeout', message: 'A step of the hashing workflow timed out.' }],
   ])('describes %j as a job failure', (failure, lastError, expected) => {

@@ -57,7 +57,10 @@ export function estimateCounts(sample: SwarmSample, nowSeconds: number): SwarmCo
   const arc = ((last.placement - sample.start + RING_SIZE) % RING_SIZE) + 1;
   const scale = ((members.length - 1) * RING_SIZE) / arc / members.length;
   // Never report fewer than were seen.
-  return { complete: Math.max(seeders, Math.round(seeders * scale)), incomplete: Math.max(exact.incomplete, Math.round(exact.incomplete * scale)) };
+  return {
+    complete: Math.max(seeders, Math.round(seeders * scale)),
+    incomplete: Math.max(exact.incomplete, Math.round(exact.incomplete * scale)),
+  };
 }
 
 export interface Requester {

@@ -20,12 +20,25 @@ describe('parseIpAddress', () => {
     expect(parseIpAddress(text)).toMatchObject({ family, text: canonical });
   });
 
-  it.each(['', 'localhost', 'example.com', '1.2.3', '1.2.3.4.5', '256.1.1.1', '01.2.3.4', '1.2.3.4 ', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '12345::', 'fe80::1%eth0', 'g::1', '::1.2.3'])(
-    'refuses %j',
-    (text) => {
-      expect(parseIpAddress(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'localhost',
+    'example.com',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '01.2.3.4',
+    '1.2.3.4 ',
+    ':::',
+    '1::2::3',
+    '1:2:3:4:5:6:7:8:9',
+    '12345::',
+    'fe80::1%eth0',
+    'g::1',
+    '::1.2.3',
+  ])('refuses %j', (text) => {
+    expect(parseIpAddress(text)).toBeUndefined();
+  });
 
   it('round-trips any IPv4 address through its text', () => {
     fc.assert(

@@ -6,19 +6,21 @@ const UNRESERVED = /[A-Za-z0-9\-._~]/;
 
 /** Encodes bytes the many ways clients do: any byte may be escaped, in either hex case; unreserved bytes may stay literal; a space may be `+`. */
 const looselyEncoded = fc.uint8Array({ maxLength: 64 }).chain((bytes) =>
-  fc.tuple(fc.constant(bytes), fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: bytes.length, maxLength: bytes.length })).map(([b, choices]) => ({
-    bytes: b,
-    text: [...b]
-      .map((byte, i) => {
-        const [escape, upper] = choices[i] as [boolean, boolean];
-        const char = String.fromCharCode(byte);
-        if (!escape && UNRESERVED.test(char)) return char;
-        if (!escape && byte === 0x20) return '+';
-        const hex = byte.toString(16).padStart(2, '0');
-        return `%${upper ? hex.toUpperCase() : hex}`;
-      })
-      .join(''),
-  })),
+  fc
+    .tuple(fc.constant(bytes), fc.array(fc.tuple(fc.boolean(), fc.boolean()), { minLength: bytes.length, maxLength: bytes.length }))
+    .map(([b, choices]) => ({
+      bytes: b,
+      text: [...b]
+        .map((byte, i) => {
+          const [escape, upper] = choices[i] as [boolean, boolean];
+          const char = String.fromCharCode(byte);
+          if (!escape && UNRESERVED.test(char)) return char;
+          if (!escape && byte === 0x20) return '+';
+          const hex = byte.toString(16).padStart(2, '0');
+          return `%${upper ? hex.toUpperCase() : hex}`;
+        })
+        .join(''),
+    })),
 );
 
 describe('percent-decoding query values to bytes', () => {

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { DEFAULT_NUMWANT, MAX_NUMWANT, MAX_SCRAPE_HASHES, parseAnnounceRequest, parseScrapeRequest } from '../../../lambdas/core/tracker/requests';
+import {
+  DEFAULT_NUMWANT,
+  MAX_NUMWANT,
+  MAX_SCRAPE_HASHES,
+  parseAnnounceRequest,
+  parseScrapeRequest,
+} from '../../../lambdas/core/tracker/requests';
 import { percentEncodeBytes } from '../../../lambdas/core/tracker/query-string';
 import { TrackerError } from '../../../lambdas/core/tracker/tracker-error';
 
@@ -15,8 +21,19 @@ describe('parseAnnounceRequest', () => {
       '&corrupt=0&key=1A2B3C4D&event=started&numwant=200&compact=1&no_peer_id=1&supportcrypto=1&redundant=0';
     const r = parseAnnounceRequest(query, FROM_V4);
     expect(Buffer.from(r.infoHash)).toEqual(HASH);
-    expect(Buffer.from(r.peerId)).toEqual(Buffer.concat([Buffer.from('-LT2080-'), Buffer.from([0x2a, 0x1b, 0xff, 0x00]), Buffer.from('abcdefgh')]));
-    expect(r).toMatchObject({ port: 51413, uploaded: 12, downloaded: 34, left: 5678, event: 'started', numwant: 200, compact: true, noPeerId: true });
+    expect(Buffer.from(r.peerId)).toEqual(
+      Buffer.concat([Buffer.from('-LT2080-'), Buffer.from([0x2a, 0x1b, 0xff, 0x00]), Buffer.from('abcdefgh')]),
+    );
+    expect(r).toMatchObject({
+      port: 51413,
+      uploaded: 12,
+      downloaded: 34,
+      left: 5678,
+      event: 'started',
+      numwant: 200,
+      compact: true,
+      noPeerId: true,
+    });
     expect(r.key).toBe(Buffer.from('1A2B3C4D').toString('hex'));
     expect(r.addresses).toEqual({ ipv4: '203.0.113.9' });
   });
@@ -31,7 +48,10 @@ describe('parseAnnounceRequest', () => {
   it('round-trips arbitrary 20-byte info_hash and peer_id values', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 20, maxLength: 20 }), fc.uint8Array({ minLength: 20, maxLength: 20 }), (infoHash, peerId) => {
-        const r = parseAnnounceRequest(`info_hash=${percentEncodeBytes(infoHash)}&peer_id=${percentEncodeBytes(peerId)}&port=1&left=0`, FROM_V4);
+        const r = parseAnnounceRequest(
+          `info_hash=${percentEncodeBytes(infoHash)}&peer_id=${percentEncodeBytes(peerId)}&port=1&left=0`,
+          FROM_V4,
+        );
         expect(Buffer.from(r.infoHash)).toEqual(Buffer.from(infoHash));
         expect(Buffer.from(r.peerId)).toEqual(Buffer.from(peerId));
       }),
@@ -40,7 +60,14 @@ describe('parseAnnounceRequest', () => {
   });
 
   it('defaults: compact, no event, 50 peers, nothing uploaded or downloaded', () => {
-    expect(parseAnnounceRequest(base(), FROM_V4)).toMatchObject({ compact: true, noPeerId: false, event: 'update', numwant: DEFAULT_NUMWANT, uploaded: 0, downloaded: 0 });
+    expect(parseAnnounceRequest(base(), FROM_V4)).toMatchObject({
+      compact: true,
+      noPeerId: false,
+      event: 'update',
+      numwant: DEFAULT_NUMWANT,
+      uploaded: 0,
+      downloaded: 0,
+    });
     expect(parseAnnounceRequest(base('&event='), FROM_V4).event).toBe('update');
     expect(parseAnnounceRequest(base('&event=empty'), FROM_V4).event).toBe('update');
     expect(parseAnnounceRequest(base('&compact=0'), FROM_V4).compact).toBe(false);
@@ -71,7 +98,10 @@ describe('parseAnnounceRequest', () => {
     const trusted = { ...FROM_V4, trustIpHints: true };
     expect(parseAnnounceRequest(base('&ip=198.51.100.1'), trusted).addresses).toEqual({ ipv4: '198.51.100.1' });
     expect(parseAnnounceRequest(base('&ipv6=2001:db8::5'), trusted).addresses).toEqual({ ipv4: '203.0.113.9', ipv6: '2001:db8::5' });
-    expect(parseAnnounceRequest(base('&ipv6=%5B2001:db8::5%5D:6881'), trusted).addresses).toEqual({ ipv4: '203.0.113.9', ipv6: '2001:db8::5' });
+    expect(parseAnnounceRequest(base('&ipv6=%5B2001:db8::5%5D:6881'), trusted).addresses).toEqual({
+      ipv4: '203.0.113.9',
+      ipv6: '2001:db8::5',
+    });
     expect(parseAnnounceRequest(base('&ip=2001:db8::6'), trusted).addresses).toEqual({ ipv4: '203.0.113.9', ipv6: '2001:db8::6' });
     expect(parseAnnounceRequest(base('&ipv4=198.51.100.2:6881'), trusted).addresses).toEqual({ ipv4: '198.51.100.2' });
   });
@@ -84,7 +114,10 @@ describe('parseAnnounceRequest', () => {
     ['no port', `info_hash=${percentEncodeBytes(HASH)}&peer_id=${percentEncodeBytes(ID)}&left=0`],
     ['no left', `info_hash=${percentEncodeBytes(HASH)}&peer_id=${percentEncodeBytes(ID)}&port=6881`],
     ['a 19-byte info_hash', `info_hash=${percentEncodeBytes(HASH.subarray(1))}&peer_id=${percentEncodeBytes(ID)}&port=1&left=0`],
-    ['a 21-byte info_hash', `info_hash=${percentEncodeBytes(Buffer.concat([HASH, Buffer.of(1)]))}&peer_id=${percentEncodeBytes(ID)}&port=1&left=0`],
+    [
+      'a 21-byte info_hash',
+      `info_hash=${percentEncodeBytes(Buffer.concat([HASH, Buffer.of(1)]))}&peer_id=${percentEncodeBytes(ID)}&port=1&left=0`,
+    ],
     ['a hex info_hash', `info_hash=${HASH.toString('hex')}&peer_id=${percentEncodeBytes(ID)}&port=1&left=0`],
     ['an empty info_hash', `info_hash=&peer_id=${percentEncodeBytes(ID)}&port=1&left=0`],
     ['two info_hash values', `${base()}&info_hash=${percentEncodeBytes(HASH)}`],
@@ -139,16 +172,25 @@ describe('parseScrapeRequest', () => {
   it('reads one or many info_hash values, dropping repeats', () => {
     const a = Buffer.alloc(20, 1);
     const b = Buffer.alloc(20, 0xfe);
-    const hashes = parseScrapeRequest(`info_hash=${percentEncodeBytes(a)}&info_hash=${percentEncodeBytes(b)}&info_hash=${percentEncodeBytes(a)}`);
+    const hashes = parseScrapeRequest(
+      `info_hash=${percentEncodeBytes(a)}&info_hash=${percentEncodeBytes(b)}&info_hash=${percentEncodeBytes(a)}`,
+    );
     expect(hashes.map((h) => Buffer.from(h).toString('hex'))).toEqual([a.toString('hex'), b.toString('hex')]);
   });
 
   it('round-trips arbitrary hashes', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 20, maxLength: 20 }), { minLength: 1, maxLength: 10, selector: (h) => Buffer.from(h).toString('hex') }), (hashes) => {
-        const parsed = parseScrapeRequest(hashes.map((h) => `info_hash=${percentEncodeBytes(h)}`).join('&'));
-        expect(parsed.map((h) => Buffer.from(h).toString('hex'))).toEqual(hashes.map((h) => Buffer.from(h).toString('hex')));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.uint8Array({ minLength: 20, maxLength: 20 }), {
+          minLength: 1,
+          maxLength: 10,
+          selector: (h) => Buffer.from(h).toString('hex'),
+        }),
+        (hashes) => {
+          const parsed = parseScrapeRequest(hashes.map((h) => `info_hash=${percentEncodeBytes(h)}`).join('&'));
+          expect(parsed.map((h) => Buffer.from(h).toString('hex'))).toEqual(hashes.map((h) => Buffer.from(h).toString('hex')));
+        },
+      ),
     );
   });
 
@@ -156,7 +198,10 @@ describe('parseScrapeRequest', () => {
     ['no info_hash (a full scrape: this is not an open tracker)', ''],
     ['a short hash', 'info_hash=abc'],
     ['one good and one bad hash', `info_hash=${percentEncodeBytes(HASH)}&info_hash=${percentEncodeBytes(HASH.subarray(2))}`],
-    ['too many hashes', Array.from({ length: MAX_SCRAPE_HASHES + 1 }, (_, i) => `info_hash=${percentEncodeBytes(Buffer.alloc(20, i))}`).join('&')],
+    [
+      'too many hashes',
+      Array.from({ length: MAX_SCRAPE_HASHES + 1 }, (_, i) => `info_hash=${percentEncodeBytes(Buffer.alloc(20, i))}`).join('&'),
+    ],
     ['a broken escape', 'info_hash=%G1'],
   ])('refuses %s', (_, query) => {
     expect(() => parseScrapeRequest(query)).toThrow(TrackerError);

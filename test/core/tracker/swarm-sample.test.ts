@@ -25,7 +25,15 @@ function prng(seed: number): () => number {
 function member(i: number, placement: number, extra: Partial<SwarmMember> = {}): SwarmMember {
   const peerId = Buffer.alloc(20);
   peerId.writeUInt32BE(i);
-  return { peerId, placement, ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, port: 6881, seeder: false, expiresAt: NOW + 100, ...extra };
+  return {
+    peerId,
+    placement,
+    ipv4: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+    port: 6881,
+    seeder: false,
+    expiresAt: NOW + 100,
+    ...extra,
+  };
 }
 
 /** A swarm of `size` members in ring order, `seederShare` of them seeders. */
@@ -44,7 +52,13 @@ function sampleOf(members: SwarmMember[], start: number, limit: number): SwarmSa
 
 describe('estimateCounts', () => {
   it('counts a whole swarm exactly, leaving out expired peers', () => {
-    const members = [member(1, 10, { seeder: true }), member(2, 20), member(3, 30), member(4, 40, { expiresAt: NOW }), member(5, 50, { seeder: true, expiresAt: NOW - 1 })];
+    const members = [
+      member(1, 10, { seeder: true }),
+      member(2, 20),
+      member(3, 30),
+      member(4, 40, { expiresAt: NOW }),
+      member(5, 50, { seeder: true, expiresAt: NOW - 1 }),
+    ];
     expect(estimateCounts({ start: 0, members, wholeSwarm: true }, NOW)).toEqual({ complete: 1, incomplete: 2 });
   });
 
@@ -78,23 +92,38 @@ describe('estimateCounts', () => {
 
   it('never reports fewer peers than the sample saw live', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat({ max: RING_SIZE - 1 }), fc.boolean(), fc.boolean()), { maxLength: 50 }), fc.nat({ max: RING_SIZE - 1 }), fc.boolean(), (raw, start, whole) => {
-        const members = raw.map(([p, seeder, live], i) => member(i, p, { seeder, expiresAt: live ? NOW + 1 : NOW - 1 }));
-        const counts = estimateCounts({ start, members, wholeSwarm: whole }, NOW);
-        const live = members.filter((m) => m.expiresAt > NOW);
-        expect(counts.complete).toBeGreaterThanOrEqual(live.filter((m) => m.seeder).length);
-        expect(counts.incomplete).toBeGreaterThanOrEqual(live.filter((m) => !m.seeder).length);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat({ max: RING_SIZE - 1 }), fc.boolean(), fc.boolean()), { maxLength: 50 }),
+        fc.nat({ max: RING_SIZE - 1 }),
+        fc.boolean(),
+        (raw, start, whole) => {
+          const members = raw.map(([p, seeder, live], i) => member(i, p, { seeder, expiresAt: live ? NOW + 1 : NOW - 1 }));
+          const counts = estimateCounts({ start, members, wholeSwarm: whole }, NOW);
+          const live = members.filter((m) => m.expiresAt > NOW);
+          expect(counts.complete).toBeGreaterThanOrEqual(live.filter((m) => m.seeder).length);
+          expect(counts.incomplete).toBeGreaterThanOrEqual(live.filter((m) => !m.seeder).length);
+        },
+      ),
     );
   });
 });
 
 describe('selectPeers', () => {
-  const requester = (extra: Partial<Requester> = {}): Requester => ({ peerId: Buffer.alloc(20, 0xaa), port: 7000, ipv4: '192.0.2.1', seeder: false, ...extra });
+  const requester = (extra: Partial<Requester> = {}): Requester => ({
+    peerId: Buffer.alloc(20, 0xaa),
+    port: 7000,
+    ipv4: '192.0.2.1',
+    seeder: false,
+    ...extra,
+  });
 
   it('never hands a peer itself, by peer id or by address and port', () => {
     const self = requester();
-    const members = [member(1, 1, { peerId: self.peerId }), member(2, 2, { ipv4: '192.0.2.1', port: 7000 }), member(3, 3, { ipv4: '192.0.2.1', port: 7001 })];
+    const members = [
+      member(1, 1, { peerId: self.peerId }),
+      member(2, 2, { ipv4: '192.0.2.1', port: 7000 }),
+      member(3, 3, { ipv4: '192.0.2.1', port: 7001 }),
+    ];
     expect(selectPeers({ start: 0, members, wholeSwarm: true }, self, 50, NOW).map((m) => m.port)).toEqual([7001]);
   });
 
@@ -107,17 +136,24 @@ describe('selectPeers', () => {
 
   it('returns at most numwant live peers, never the requester', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { maxLength: 60 }), fc.nat({ max: 200 }), fc.boolean(), (raw, numwant, seeder) => {
-        const self = requester({ seeder });
-        const members = raw.map(([isSelf, live, s], i) => member(i, i, { peerId: isSelf ? self.peerId : member(i, i).peerId, seeder: s, expiresAt: live ? NOW + 1 : NOW }));
-        const chosen = selectPeers({ start: 0, members, wholeSwarm: true }, self, numwant, NOW);
-        expect(chosen.length).toBeLessThanOrEqual(numwant);
-        for (const m of chosen) {
-          expect(Buffer.compare(m.peerId, self.peerId)).not.toBe(0);
-          expect(m.expiresAt).toBeGreaterThan(NOW);
-          if (seeder) expect(m.seeder).toBe(false);
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()), { maxLength: 60 }),
+        fc.nat({ max: 200 }),
+        fc.boolean(),
+        (raw, numwant, seeder) => {
+          const self = requester({ seeder });
+          const members = raw.map(([isSelf, live, s], i) =>
+            member(i, i, { peerId: isSelf ? self.peerId : member(i, i).peerId, seeder: s, expiresAt: live ? NOW + 1 : NOW }),
+          );
+          const chosen = selectPeers({ start: 0, members, wholeSwarm: true }, self, numwant, NOW);
+          expect(chosen.length).toBeLessThanOrEqual(numwant);
+          for (const m of chosen) {
+            expect(Buffer.compare(m.peerId, self.peerId)).not.toBe(0);
+            expect(m.expiresAt).toBeGreaterThan(NOW);
+            if (seeder) expect(m.seeder).toBe(false);
+          }
+        },
+      ),
     );
   });
 });
