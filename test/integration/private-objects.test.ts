@@ -6,7 +6,7 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { LinkSigner, signedObjectUrl } from '../../lambdas/shared/signed-links';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { haveAria2, haveLibtorrent, PYTHON, run } from '../support/programs';
+import { aria2Download, haveAria2, haveLibtorrent, libtorrentDownload } from '../support/programs';
 import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
 import { decodeTorrent } from '../support/torrents';
 import { announceQuery, scrapeQuery } from '../support/tracker-client';
@@ -203,18 +203,14 @@ describe('private sources', () => {
 
     (haveAria2() ? it : it.skip)('aria2c', async () => {
       const out = join(dir, 'aria2');
-      const r = await run(
-        'aria2c',
-        [`--dir=${out}`, '--seed-time=0', '--bt-stop-timeout=60', '--summary-interval=0', '--console-log-level=warn', torrentPath],
-        90_000,
-      );
+      const r = await aria2Download(torrentPath, out);
       expect(r).toMatchObject({ status: 0 });
       expect(readFileSync(join(out, 'report.pdf')).equals(data)).toBe(true);
     });
 
     (haveLibtorrent() ? it : it.skip)('libtorrent', async () => {
       const out = join(dir, 'libtorrent');
-      const r = await run(PYTHON, [join(__dirname, '../interop/libtorrent-download.py'), torrentPath, out, '60'], 90_000);
+      const r = await libtorrentDownload(torrentPath, out);
       expect(r).toMatchObject({ status: 0 });
       expect(readFileSync(join(out, 'report.pdf')).equals(data)).toBe(true);
     });

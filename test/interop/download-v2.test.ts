@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { haveLibtorrent, PYTHON, run } from '../support/programs';
+import { haveLibtorrent, libtorrentDownload, run } from '../support/programs';
 import { putObject, startTestService, testBytes } from '../support/service';
 import { CLI } from '../support/cli';
 
@@ -31,7 +31,7 @@ describeIf('libtorrent downloads byte-identically through v2 and hybrid torrents
 
   const download = async (torrentPath: string, label: string) => {
     const out = join(dir, label);
-    const r = await run(PYTHON, [join(__dirname, 'libtorrent-download.py'), torrentPath, out, '60'], 90_000);
+    const r = await libtorrentDownload(torrentPath, out);
     expect(r).toMatchObject({ status: 0 });
     expect(readFileSync(join(out, NAME)).equals(data)).toBe(true);
   };

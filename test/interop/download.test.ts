@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { haveAria2, haveLibtorrent, PYTHON, run } from '../support/programs';
+import { aria2Download, haveAria2, haveLibtorrent, libtorrentDownload } from '../support/programs';
 import { putObject, startTestService, testBytes } from '../support/service';
 
 // Several pieces, a short last piece, and a key with a space and a sub-directory.
@@ -31,29 +31,14 @@ describe('real clients download through our torrent, with S3 (via the web-seed r
 
   (haveAria2() ? it : it.skip)('aria2c', async () => {
     const out = join(dir, 'aria2');
-    const r = await run(
-      'aria2c',
-      [
-        `--dir=${out}`,
-        '--seed-time=0',
-        '--enable-dht=false',
-        '--enable-dht6=false',
-        '--bt-enable-lpd=false',
-        '--enable-peer-exchange=false',
-        '--bt-stop-timeout=60',
-        '--summary-interval=0',
-        '--console-log-level=warn',
-        torrentPath,
-      ],
-      90_000,
-    );
+    const r = await aria2Download(torrentPath, out);
     expect(r).toMatchObject({ status: 0 });
     expect(readFileSync(join(out, NAME)).equals(data)).toBe(true);
   });
 
   (haveLibtorrent() ? it : it.skip)('libtorrent', async () => {
     const out = join(dir, 'libtorrent');
-    const r = await run(PYTHON, [join(__dirname, 'libtorrent-download.py'), torrentPath, out, '60'], 90_000);
+    const r = await libtorrentDownload(torrentPath, out);
     expect(r).toMatchObject({ status: 0 });
     expect(readFileSync(join(out, NAME)).equals(data)).toBe(true);
   });

@@ -6,7 +6,7 @@ import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
 import { hashPieces } from '../../lambdas/core/piece-hasher';
 import { pieceLengthFor } from '../../lambdas/core/piece-length';
 import { encodeTorrentFile } from '../../lambdas/core/torrent-file';
-import { haveAria2, haveLibtorrent, PYTHON, run } from '../support/programs';
+import { aria2Download, haveAria2, haveLibtorrent, PYTHON, run } from '../support/programs';
 import { startTestService, testBytes } from '../support/service';
 import { registerTorrents } from '../support/swarm';
 import { decodeScrape, scrapeQuery } from '../support/tracker-client';
@@ -103,22 +103,7 @@ describe('real clients find each other only through our tracker', () => {
           void exited.then(() => reject(new Error(`the libtorrent seeder exited early: ${seederOutput}`)));
         });
         const out = join(dir, 'aria2');
-        const r = await run(
-          'aria2c',
-          [
-            `--dir=${out}`,
-            '--seed-time=0',
-            '--enable-dht=false',
-            '--enable-dht6=false',
-            '--bt-enable-lpd=false',
-            '--enable-peer-exchange=false',
-            '--bt-stop-timeout=60',
-            '--summary-interval=0',
-            '--console-log-level=warn',
-            torrentPath,
-          ],
-          90_000,
-        );
+        const r = await aria2Download(torrentPath, out);
         expect(r).toMatchObject({ status: 0 });
         expect(readFileSync(join(out, NAME)).equals(data)).toBe(true);
       } finally {

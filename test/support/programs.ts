@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /**
  * Whether an external program (mktorrent, aria2c, /usr/bin/python3 with libtorrent...) is here.
@@ -52,4 +53,34 @@ export function run(command: string, args: readonly string[], timeoutMs: number)
       resolve({ status, stdout: stdout.slice(-20_000), stderr: stderr.slice(-20_000) });
     });
   });
+}
+
+const LIBTORRENT_DOWNLOAD = join(__dirname, '..', 'interop', 'libtorrent-download.py');
+
+/**
+ * Downloads a .torrent with aria2c into `out`: DHT, LPD and PEX off, so a success means the
+ * torrent's own tracker and web seeds were enough; it exits once complete (no seeding).
+ */
+export function aria2Download(torrentPath: string, out: string): Promise<RunResult> {
+  return run(
+    'aria2c',
+    [
+      `--dir=${out}`,
+      '--seed-time=0',
+      '--enable-dht=false',
+      '--enable-dht6=false',
+      '--bt-enable-lpd=false',
+      '--enable-peer-exchange=false',
+      '--bt-stop-timeout=60',
+      '--summary-interval=0',
+      '--console-log-level=warn',
+      torrentPath,
+    ],
+    90_000,
+  );
+}
+
+/** The same with libtorrent (test/interop/libtorrent-download.py). */
+export function libtorrentDownload(torrentPath: string, out: string): Promise<RunResult> {
+  return run(PYTHON, [LIBTORRENT_DOWNLOAD, torrentPath, out, '60'], 90_000);
 }
