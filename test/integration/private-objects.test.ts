@@ -61,6 +61,7 @@ describe('private sources', () => {
       ['the torrent without a link', `/${'B'}/${key}?torrent`],
       ['the front door without a link', `/${'B'}/${key}`],
       ['the web seed without a link', `/-/webseed/${'B'}/${key}`],
+      ['the versioned web seed without a link', `/-/webseed-version/some-version/${'B'}/${key}`],
       ['HEAD of the torrent', `/${'B'}/${key}?torrent`, 'HEAD'],
       ['the IAM route unsigned', `/-/iam/${'B'}/${key}?torrent`],
     ])('%s', async (_what, path, method = 'GET') => {
