@@ -1,11 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDbJobStore, JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 import { chunkKey, S3ChunkResults } from '../../lambdas/adapters/s3-chunk-results';
 import { TORRENT_TABLE_SCHEMA } from '../../lambdas/shared/tables';
 import { executionNameFor, inputFor, jobIdFor } from '../../lambdas/workflow/state';
-import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { ensureTable } from '../../local/tables';
-import { createBucket, standInEndpoints, testClients, uniqueSuffix } from '../support/service';
+import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();
 const suffix = uniqueSuffix();
@@ -16,9 +13,7 @@ const jobs = new DynamoDbJobStore(clients.dynamoDb, table, () => new Date(now));
 const results = new S3ChunkResults(clients.s3, bucket);
 
 beforeAll(async () => {
-  const raw = new DynamoDBClient({ endpoint: standInEndpoints().dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  await ensureTable(raw, table, TORRENT_TABLE_SCHEMA);
-  raw.destroy();
+  await createTestTable(table, TORRENT_TABLE_SCHEMA);
   await createBucket(clients, bucket);
 });
 afterAll(() => {

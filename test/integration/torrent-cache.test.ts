@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
 import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
 import { TORRENT_TABLE_SCHEMA } from '../../lambdas/shared/tables';
-import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { ensureTable } from '../../local/tables';
-import { createBucket, standInEndpoints, testClients, uniqueSuffix } from '../support/service';
+import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();
 const suffix = uniqueSuffix();
@@ -27,9 +24,7 @@ function torrentOf(pieceCount: number) {
 }
 
 beforeAll(async () => {
-  const raw = new DynamoDBClient({ endpoint: standInEndpoints().dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  await ensureTable(raw, table, TORRENT_TABLE_SCHEMA);
-  raw.destroy();
+  await createTestTable(table, TORRENT_TABLE_SCHEMA);
   await createBucket(clients, metadataBucket);
 });
 afterAll(() => {

@@ -1,4 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbSwarmStore, peerEntry } from '../../lambdas/adapters/dynamodb-swarm-store';
 import { peerLifetime } from '../../lambdas/core/tracker/announce-policy';
@@ -7,9 +6,7 @@ import { peerPlacement } from '../../lambdas/core/tracker/swarm-sample';
 import { TrackerError } from '../../lambdas/core/tracker/tracker-error';
 import { SWARM_TABLE_SCHEMA } from '../../lambdas/shared/tables';
 import { SAMPLE_LIMIT, TrackerService, UNREGISTERED_TORRENT } from '../../lambdas/tracker/tracker-service';
-import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { ensureTable } from '../../local/tables';
-import { standInEndpoints, testClients, uniqueSuffix } from '../support/service';
+import { createTestTable, testClients, uniqueSuffix } from '../support/service';
 import { registerTorrents } from '../support/swarm';
 
 const clients = testClients();
@@ -63,9 +60,7 @@ function request(infoHash: Uint8Array, name: string, fields: Partial<AnnounceReq
 const ids = (peers: readonly { peerId: Uint8Array }[]) => peers.map((p) => Buffer.from(p.peerId).toString().replace(/\.+$/, '')).sort();
 
 beforeAll(async () => {
-  const raw = new DynamoDBClient({ endpoint: standInEndpoints().dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
-  await ensureTable(raw, table, SWARM_TABLE_SCHEMA);
-  raw.destroy();
+  await createTestTable(table, SWARM_TABLE_SCHEMA);
 });
 afterAll(() => {
   clients.s3.destroy();

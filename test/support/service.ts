@@ -3,6 +3,9 @@ import { PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startLocalService, type LocalService, type LocalServiceOptions } from '../../local/local-service';
 import { createAwsClients, type AwsClients } from '../../lambdas/shared/aws-clients';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ensureTable } from '../../local/tables';
+import type { TableSchema } from '../../lambdas/shared/tables';
 
 /** A short random suffix so every test file gets its own tables and buckets on the shared stand-ins. */
 export function uniqueSuffix(): string {
@@ -57,4 +60,15 @@ export function testBytes(size: number, seed = 1): Buffer {
   }
   for (let i = size - (size % 4); i < size; i++) out[i] = (i * 31 + seed) & 0xff;
   return out;
+}
+
+/** Creates a table on the shared DynamoDB Local with the schema the stack gives it. */
+export async function createTestTable(tableName: string, schema: TableSchema): Promise<void> {
+  // DynamoDB Local namespaces tables by access key: the same credentials as every other client.
+  const raw = new DynamoDBClient({ endpoint: standInEndpoints().dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
+  try {
+    await ensureTable(raw, tableName, schema);
+  } finally {
+    raw.destroy();
+  }
 }
