@@ -1,22 +1,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
-import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
-import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
-import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { AwsClients } from '../shared/aws-clients';
 import { LinkSigner } from '../shared/signed-links';
 import { SourceAllowlist } from '../shared/sources';
-import type { HashingWorkflow } from '../ports/hashing-workflow';
-import { LargeObjectJobs, type RetryPolicy } from '../torrents/large-object-jobs';
-import { TorrentService } from '../torrents/torrent-service';
+import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
 import type { EndpointDeps } from './endpoint';
 
-export interface EndpointSettings {
-  readonly torrentTable: string;
-  readonly swarmTable: string;
-  readonly metadataBucket: string;
+export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
-  readonly inlineHashLimit: number;
   readonly presignedUrlTtlSeconds: number;
   readonly privateWebSeedTtlSeconds: number;
   /** Key for signed links and announce tokens (at least 32 bytes). */
@@ -25,29 +15,11 @@ export interface EndpointSettings {
   readonly announceUrl?: string;
 }
 
-/** The hashing workflow, when objects above the inline limit should get torrents (else they get 413). */
-export interface WorkflowOptions {
-  readonly workflow?: HashingWorkflow;
-  readonly retry?: Partial<RetryPolicy>;
-  readonly clock?: () => Date;
-}
-
 /** Wires the endpoint's adapters; used by the Lambda entry point and by the local server alike. */
 export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: WorkflowOptions = {}): EndpointDeps {
-  const store = new S3ObjectStore(clients.s3);
-  const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
-  const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable);
-  const jobs =
-    options.workflow &&
-    new LargeObjectJobs({
-      jobs: new DynamoDbJobStore(clients.dynamoDb, settings.torrentTable, options.clock),
-      workflow: options.workflow,
-      cache,
-      retry: options.retry,
-      clock: options.clock,
-    });
+  const { service, jobs, store } = torrentServiceDeps(clients, settings, options);
   return {
-    service: new TorrentService({ store, cache, registry, inlineHashLimit: settings.inlineHashLimit, largeObjects: jobs }),
+    service,
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),

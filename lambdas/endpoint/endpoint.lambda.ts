@@ -1,17 +1,16 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { StepFunctionsHashingWorkflow } from '../adapters/step-functions-workflow';
 import { createAwsClients } from '../shared/aws-clients';
 import { endpointEnvShape, readEnv } from '../shared/config';
 import { ENV } from '../shared/env';
 import { instrumented, lambdaObservability } from '../shared/observability';
 import { loadSigningKey } from '../shared/signing-key';
+import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';
 import { recordEndpointMetrics } from './metrics';
 
 const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
-const stateMachineArn = env[ENV.STATE_MACHINE_ARN];
+const { settings, options } = torrentServiceFromEnv(env);
 
 // Built once per container; the first request waits for the signing key.
 const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
@@ -19,11 +18,7 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
     endpointDeps(
       createAwsClients(),
       {
-        torrentTable: env[ENV.TORRENT_TABLE],
-        swarmTable: env[ENV.SWARM_TABLE],
-        metadataBucket: env[ENV.METADATA_BUCKET],
-        sources: env[ENV.SOURCES],
-        inlineHashLimit: env[ENV.INLINE_HASH_LIMIT],
+        ...settings,
         presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
         privateWebSeedTtlSeconds: env[ENV.PRIVATE_WEBSEED_TTL],
         signingKey,
@@ -31,7 +26,7 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
         announceUrl: env[ENV.ANNOUNCE_URL],
       },
       logger,
-      { workflow: stateMachineArn ? new StepFunctionsHashingWorkflow(new SFNClient({}), stateMachineArn) : undefined },
+      options,
     ),
   ),
 );
