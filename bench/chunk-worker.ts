@@ -26,7 +26,7 @@ const setup = workerData as WorkerSetup;
 /** The SDK loads only for the S3 source: a file-source worker starts without it. */
 function s3Store(endpoint: string): ObjectStore {
   const { S3ObjectStore } = require('../lambdas/adapters/s3-object-store') as typeof import('../lambdas/adapters/s3-object-store');
-  const { createAwsClients } = require('../lambdas/shared/aws-clients') as typeof import('../lambdas/shared/aws-clients');
+  const { createAwsClients } = require('../lambdas/runtime/aws-clients') as typeof import('../lambdas/runtime/aws-clients');
   const { LOCAL_CREDENTIALS } = require('../local/s3') as typeof import('../local/s3');
   return new S3ObjectStore(createAwsClients({ s3Endpoint: endpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' }).s3);
 }

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { ByteRange } from '../lambdas/core/ranges';
 import type { ObjectHead, ObjectStore } from '../lambdas/ports/object-store';
-import { ObjectChangedError } from '../lambdas/shared/errors';
+import { ObjectChangedError } from '../lambdas/http/errors';
 
 const BLOCK_BYTES = 1024 * 1024;
 

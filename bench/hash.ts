@@ -25,7 +25,7 @@ import { planChunks, type ChunkPlan } from '../lambdas/core/chunk-plan';
 import { encodeInfoV1, infoHashV1 } from '../lambdas/core/info-dict';
 import { pieceLengthFor } from '../lambdas/core/piece-length';
 import type { ObjectHead } from '../lambdas/ports/object-store';
-import { createAwsClients } from '../lambdas/shared/aws-clients';
+import { createAwsClients } from '../lambdas/runtime/aws-clients';
 import { LOCAL_CREDENTIALS } from '../local/s3';
 import type { FromWorker, Source, ToWorker, WorkerSetup } from './chunk-worker';
 import { FileObjectStore } from './file-object-store';

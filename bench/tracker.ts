@@ -12,7 +12,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDynamoDbClient } from '../lambdas/shared/aws-clients';
+import { createDynamoDbClient } from '../lambdas/runtime/aws-clients';
 import { DEFAULT_NAMES } from '../local/local-service';
 import { freePort, waitFor } from '../local/ports';
 import { LOCAL_CREDENTIALS } from '../local/s3';

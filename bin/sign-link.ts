@@ -8,8 +8,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadSigningKey } from '../lambdas/shared/signing-key';
-import { LinkSigner, MAX_LINK_LIFETIME_SECONDS, signedObjectUrl } from '../lambdas/shared/signed-links';
+import { loadSigningKey } from '../lambdas/security/signing-key';
+import { LinkSigner, MAX_LINK_LIFETIME_SECONDS, signedObjectUrl } from '../lambdas/security/signed-links';
 
 const USAGE = `Usage: npm run sign-link -- <http(s)://service/bucket/key> [options]
   --expires-in SECONDS   lifetime of the link (default 86400, at most ${MAX_LINK_LIFETIME_SECONDS})

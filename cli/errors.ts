@@ -1,5 +1,5 @@
 /**
- * Exit codes, documented in the README and `s3-torrent --help`:
+ * Exit codes, documented in docs/cli.md and `s3-torrent --help`:
  * 0 success; 1 verify found data that does not match; 2 bad usage (unknown option, bad value);
  * 3 unusable input (missing, unreadable, empty, a directory, not a torrent, changed while read);
  * 4 the output cannot be written; 130/143 interrupted by SIGINT/SIGTERM.

@@ -4,7 +4,7 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { ENV } from '../lambdas/shared/env';
+import { ENV } from '../lambdas/config/env';
 import {
   FUNCTION_TIMEOUT_SECONDS,
   hashingWorkflowDefinition,
@@ -12,7 +12,7 @@ import {
   WORKFLOW_FUNCTIONS,
   type WorkflowFunction,
 } from '../lambdas/workflow/definition';
-import { JOB_RESULTS_PREFIX } from '../lambdas/workflow/state';
+import { JOB_RESULTS_PREFIX } from '../lambdas/ports/hashing-job';
 import { ServiceFunction } from './lambda-defaults';
 import { grantSourceRead, type SourceBucket } from './source-buckets';
 import type { TorrentStorage } from './storage';

@@ -4,7 +4,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ENV } from '../lambdas/shared/env';
+import { ENV } from '../lambdas/config/env';
 import type { HashingWorkflow } from './hashing-workflow';
 import { ServiceFunction } from './lambda-defaults';
 import { grantSourceRead, type SourceBucket } from './source-buckets';

@@ -1,6 +1,6 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/shared/env';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/config/env';
 import { Monitoring } from './monitoring';
 import { PublicApi, type CustomDomain } from './public-api';
 import type { SourceBucket } from './source-buckets';
@@ -128,7 +128,7 @@ export class S3TorrentStack extends Stack {
       );
       new CfnOutput(this, 'EventBuckets', {
         value: [...new Set(props.eventSources.map((s) => s.bucketName))].join(','),
-        description: 'Turn on EventBridge notifications for these buckets (see README, S3 events)',
+        description: 'Turn on EventBridge notifications for these buckets (see docs/s3-events.md)',
       });
     }
   }

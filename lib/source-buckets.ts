@@ -1,8 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { ENV } from '../lambdas/shared/env';
-import { parseSourceEntry, type AccessMode } from '../lambdas/shared/sources';
+import { ENV } from '../lambdas/config/env';
+import { parseSourceEntry, type AccessMode } from '../lambdas/config/sources';
 
 /** A bucket the service may serve torrents for, optionally limited to a key prefix. */
 export interface SourceBucket {

@@ -3,8 +3,8 @@ import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
 import { DEFAULT_ANNOUNCE_POLICY, validatePolicy } from '../lambdas/core/tracker/announce-policy';
-import { ENV } from '../lambdas/shared/env';
-import { ROUTES } from '../lambdas/shared/routes';
+import { ENV } from '../lambdas/config/env';
+import { ROUTES } from '../lambdas/http/routes';
 import { ServiceFunction } from './lambda-defaults';
 import type { TorrentStorage } from './storage';
 

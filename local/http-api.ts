@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import type { RouteDefinition } from '../lambdas/shared/routes';
+import type { RouteDefinition } from '../lambdas/http/routes';
 import { freePort } from './ports';
 import { verifySigV4, type Credentials } from './sigv4';
 

@@ -10,7 +10,7 @@ import {
   type WorkflowFunctionArns,
 } from '../lambdas/workflow/definition';
 import type { WorkflowTasks } from '../lambdas/workflow/tasks';
-import type { WorkflowInput } from '../lambdas/workflow/state';
+import type { WorkflowInput } from '../lambdas/ports/hashing-job';
 
 /** The ARNs the local definition names; each maps to the in-process task of that function. */
 export const LOCAL_FUNCTION_ARNS: WorkflowFunctionArns = Object.fromEntries(

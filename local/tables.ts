@@ -1,5 +1,5 @@
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { TableSchema } from '../lambdas/shared/tables';
+import type { TableSchema } from '../lambdas/config/tables';
 
 /** Creates a table with the schema the CDK stack gives it (string keys, on-demand, TTL), if missing. */
 export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {

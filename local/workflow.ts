@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { encodeNotificationKey } from '../lambdas/events/object-events';
-import type { AwsClients } from '../lambdas/shared/aws-clients';
+import type { AwsClients } from '../lambdas/runtime/aws-clients';
 import { workflowTaskDeps } from '../lambdas/workflow/deps';
 import { makeWorkflowTasks } from '../lambdas/workflow/tasks';
 import type { RetryPolicy } from '../lambdas/torrents/large-object-jobs';

@@ -1,6 +1,6 @@
 import { torrentNameForKey } from '../../lambdas/core/torrent-name';
 import type { ByteRange } from '../../lambdas/core/ranges';
-import { ServiceError } from '../../lambdas/shared/errors';
+import { ServiceError } from '../../lambdas/http/errors';
 import { concatPieceHashes, TorrentPieceHasher } from '../../lambdas/core/build-info';
 import { hashRangesInParallel } from '../../lambdas/torrents/hash-object';
 import { inputError } from '../errors';

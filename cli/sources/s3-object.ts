@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { torrentNameForKey } from '../../lambdas/core/torrent-name';
-import { ServiceError } from '../../lambdas/shared/errors';
+import { ServiceError } from '../../lambdas/http/errors';
 import { hashObject } from '../../lambdas/torrents/hash-object';
 import { inputError } from '../errors';
 import type { DataSource, HashRequest } from './source';

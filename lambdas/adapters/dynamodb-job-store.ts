@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HashingJob, JobFailure, JobState, JobStore, NewJob } from '../ports/job-store';
-import { JOB_ITEM_SORT_KEY, jobPartitionKey, TORRENT_TABLE_SCHEMA } from '../shared/tables';
-import type { JobRef } from '../workflow/state';
+import { JOB_ITEM_SORT_KEY, jobPartitionKey, TORRENT_TABLE_SCHEMA } from '../config/tables';
+import type { JobRef } from '../ports/hashing-job';
 
 const { partitionKey: PK, sortKey: SK, timeToLiveAttribute: TTL } = TORRENT_TABLE_SCHEMA;
 

@@ -3,7 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { infoHashV1 } from '../core/info-dict';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import { TORRENT_TABLE_SCHEMA } from '../shared/tables';
+import { TORRENT_TABLE_SCHEMA } from '../config/tables';
 
 /**
  * Info dicts up to this size live in the item itself; larger ones (objects of hundreds of GiB and

@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RegisteredTorrent, TorrentRegistry } from '../ports/torrent-registry';
-import { SWARM_TABLE_SCHEMA } from '../shared/tables';
+import { SWARM_TABLE_SCHEMA } from '../config/tables';
 
 /** Sort key of the registration item the tracker looks for before it serves an infohash. */
 export const TORRENT_ENTRY = 'torrent';

@@ -1,6 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { ChunkResultStore } from '../ports/chunk-results';
-import { JOB_RESULTS_PREFIX } from '../workflow/state';
+import { JOB_RESULTS_PREFIX } from '../ports/hashing-job';
 
 /** Chunk piece hashes as small objects `jobs/<execution>/chunk-000123` in the metadata bucket. */
 export class S3ChunkResults implements ChunkResultStore {

@@ -1,7 +1,7 @@
 import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ByteRange } from '../core/ranges';
-import { accessDenied, noSuchBucket, noSuchKey, ObjectChangedError, ServiceError } from '../shared/errors';
+import { accessDenied, noSuchBucket, noSuchKey, ObjectChangedError, ServiceError } from '../http/errors';
 import type { ObjectHead, ObjectStore, PresignOptions } from '../ports/object-store';
 
 export class S3ObjectStore implements ObjectStore {

@@ -1,6 +1,6 @@
 import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionDescription, ExecutionStatus, HashingWorkflow } from '../ports/hashing-workflow';
-import type { WorkflowInput } from '../workflow/state';
+import type { WorkflowInput } from '../ports/hashing-job';
 
 /** The hashing workflow's executions on AWS Step Functions. */
 export class StepFunctionsHashingWorkflow implements HashingWorkflow {

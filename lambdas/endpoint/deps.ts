@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AwsClients } from '../shared/aws-clients';
-import { LinkSigner } from '../shared/signed-links';
-import { SourceAllowlist } from '../shared/sources';
+import type { AwsClients } from '../runtime/aws-clients';
+import { LinkSigner } from '../security/signed-links';
+import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
 import type { EndpointDeps } from './endpoint';
 

@@ -1,8 +1,8 @@
-import { createAwsClients } from '../shared/aws-clients';
-import { endpointEnvShape, readEnv } from '../shared/config';
-import { ENV } from '../shared/env';
-import { instrumented, lambdaObservability } from '../shared/observability';
-import { loadSigningKey } from '../shared/signing-key';
+import { createAwsClients } from '../runtime/aws-clients';
+import { endpointEnvShape, readEnv } from '../config/config';
+import { ENV } from '../config/env';
+import { instrumented, lambdaObservability } from '../runtime/observability';
+import { loadSigningKey } from '../security/signing-key';
 import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';

@@ -2,11 +2,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyEventV2WithIAMAuthorizer, C
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
-import { accessDenied, badRequest, ServiceError } from '../shared/errors';
-import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../shared/http';
-import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../shared/routes';
-import type { LinkPurpose, LinkSigner } from '../shared/signed-links';
-import type { AccessMode, SourceAllowlist } from '../shared/sources';
+import { accessDenied, badRequest, ServiceError } from '../http/errors';
+import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
+import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../http/routes';
+import type { LinkPurpose, LinkSigner } from '../security/signed-links';
+import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
 import type { TorrentFormat } from '../core/build-info';
 import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';

@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HashingJob } from '../ports/job-store';
-import { badRequest, ServiceError } from '../shared/errors';
-import { jsonResponse, type HttpResult } from '../shared/http';
-import { encodeKeyPath, JOBS_PREFIX } from '../shared/routes';
-import type { AccessMode, SourceAllowlist } from '../shared/sources';
+import { badRequest, ServiceError } from '../http/errors';
+import { jsonResponse, type HttpResult } from '../http/http';
+import { encodeKeyPath, JOBS_PREFIX } from '../http/routes';
+import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 
 /**

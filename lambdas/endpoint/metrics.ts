@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HttpResult } from '../shared/http';
-import { MetricUnit } from '../shared/observability';
-import { ROUTE } from '../shared/routes';
+import type { HttpResult } from '../http/http';
+import { MetricUnit } from '../runtime/observability';
+import { ROUTE } from '../http/routes';
 
 /** Endpoint metrics: torrents built and served from cache, redirects to S3, client and server errors. */
 export function recordEndpointMetrics(metrics: Metrics, event: APIGatewayProxyEventV2, result: HttpResult): void {

@@ -1,6 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { AwsClients } from '../shared/aws-clients';
-import { SourceAllowlist } from '../shared/sources';
+import type { AwsClients } from '../runtime/aws-clients';
+import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
 import type { EventsDeps } from './events';
 

@@ -1,6 +1,6 @@
-import { createAwsClients } from '../shared/aws-clients';
-import { eventsEnvShape, readEnv } from '../shared/config';
-import { instrumentedTask, lambdaObservability } from '../shared/observability';
+import { createAwsClients } from '../runtime/aws-clients';
+import { eventsEnvShape, readEnv } from '../config/config';
+import { instrumentedTask, lambdaObservability } from '../runtime/observability';
 import { torrentServiceFromEnv } from '../torrents/from-env';
 import { eventsDeps } from './deps';
 import { makeEventsHandler } from './events';

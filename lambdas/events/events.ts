@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { ObjectStore } from '../ports/object-store';
 import type { TorrentCache } from '../ports/torrent-cache';
-import { ServiceError } from '../shared/errors';
-import type { SourceAllowlist } from '../shared/sources';
+import { ServiceError } from '../http/errors';
+import type { SourceAllowlist } from '../config/sources';
 import type { TorrentService } from '../torrents/torrent-service';
 import { objectEvents, type ObjectEvent } from './object-events';
 

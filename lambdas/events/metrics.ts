@@ -1,5 +1,5 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { MetricUnit } from '../shared/observability';
+import { MetricUnit } from '../runtime/observability';
 import type { EventOutcome } from './events';
 
 const NAMES: Partial<Record<EventOutcome['outcome'], string>> = {

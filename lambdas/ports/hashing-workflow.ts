@@ -1,4 +1,4 @@
-import type { WorkflowInput } from '../workflow/state';
+import type { WorkflowInput } from './hashing-job';
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
 

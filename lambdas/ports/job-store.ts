@@ -1,4 +1,4 @@
-import type { JobRef } from '../workflow/state';
+import type { JobRef } from './hashing-job';
 
 export type JobState = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 

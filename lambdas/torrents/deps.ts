@@ -3,7 +3,7 @@ import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { HashingWorkflow } from '../ports/hashing-workflow';
-import type { AwsClients } from '../shared/aws-clients';
+import type { AwsClients } from '../runtime/aws-clients';
 import { LargeObjectJobs, type RetryPolicy } from './large-object-jobs';
 import { TorrentService } from './torrent-service';
 

@@ -1,7 +1,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsHashingWorkflow } from '../adapters/step-functions-workflow';
-import type { eventsEnvShape, readEnv } from '../shared/config';
-import { ENV } from '../shared/env';
+import type { eventsEnvShape, readEnv } from '../config/config';
+import { ENV } from '../config/env';
 import type { TorrentServiceSettings, WorkflowOptions } from './deps';
 
 /** The environment every function that builds torrents reads (the endpoint's is a superset). */

@@ -2,7 +2,7 @@ import { concatPieceHashes, TorrentPieceHasher, type PieceHashes, type TorrentFo
 import { PieceHasher } from '../core/piece-hasher';
 import { pieceAlignedRanges, type ByteRange } from '../core/ranges';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
-import { ServiceError } from '../shared/errors';
+import { ServiceError } from '../http/errors';
 
 export interface HashProgress {
   readonly bytesHashed: number;

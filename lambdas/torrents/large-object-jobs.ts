@@ -3,8 +3,8 @@ import type { HashingWorkflow } from '../ports/hashing-workflow';
 import type { HashingJob, JobStore } from '../ports/job-store';
 import { objectIdentity, type ObjectHead } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import { ServiceError } from '../shared/errors';
-import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../workflow/state';
+import { ServiceError } from '../http/errors';
+import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../ports/hashing-job';
 
 export interface LargeObjectJobsDeps {
   readonly jobs: JobStore;

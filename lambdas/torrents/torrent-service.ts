@@ -1,6 +1,6 @@
 import type { TorrentFormat } from '../core/build-info';
 import { torrentNameForKey } from '../core/torrent-name';
-import { ObjectChangedError, ServiceError } from '../shared/errors';
+import { ObjectChangedError, ServiceError } from '../http/errors';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';

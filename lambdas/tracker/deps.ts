@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbSwarmStore } from '../adapters/dynamodb-swarm-store';
 import type { AnnouncePolicy } from '../core/tracker/announce-policy';
-import type { AwsClients } from '../shared/aws-clients';
-import { LinkSigner } from '../shared/signed-links';
+import type { AwsClients } from '../runtime/aws-clients';
+import { LinkSigner } from '../security/signed-links';
 import type { TrackerDeps } from './tracker';
 import { TrackerService } from './tracker-service';
 

@@ -1,8 +1,8 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HttpResult } from '../shared/http';
-import { MetricUnit } from '../shared/observability';
-import { ROUTE } from '../shared/routes';
+import type { HttpResult } from '../http/http';
+import { MetricUnit } from '../runtime/observability';
+import { ROUTE } from '../http/routes';
 
 // A refusal is a dictionary whose only key is `failure reason`: bencode sorts keys, so it starts so.
 const FAILURE_PREFIX = Buffer.from('d14:failure reason').toString('base64').slice(0, 20);

@@ -1,8 +1,8 @@
-import { createDynamoDbClient } from '../shared/aws-clients';
-import { readEnv, trackerEnvShape } from '../shared/config';
-import { ENV } from '../shared/env';
-import { instrumented, lambdaObservability } from '../shared/observability';
-import { loadSigningKey } from '../shared/signing-key';
+import { createDynamoDbClient } from '../runtime/aws-clients';
+import { readEnv, trackerEnvShape } from '../config/config';
+import { ENV } from '../config/env';
+import { instrumented, lambdaObservability } from '../runtime/observability';
+import { loadSigningKey } from '../security/signing-key';
 import { trackerDeps } from './deps';
 import { recordTrackerMetrics } from './metrics';
 import { makeTrackerHandler } from './tracker';

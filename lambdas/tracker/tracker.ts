@@ -3,8 +3,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { parseAnnounceRequest, parseScrapeRequest } from '../core/tracker/requests';
 import { encodeAnnounceResponse, encodeFailure, encodeScrapeResponse } from '../core/tracker/responses';
 import { TrackerError } from '../core/tracker/tracker-error';
-import { binaryResponse, type HttpResult } from '../shared/http';
-import { ROUTE } from '../shared/routes';
+import { binaryResponse, type HttpResult } from '../http/http';
+import { ROUTE } from '../http/routes';
 import type { TrackerService } from './tracker-service';
 
 export interface TrackerDeps {

@@ -1,7 +1,7 @@
-import { createAwsClients } from '../shared/aws-clients';
-import { assembleTorrentEnvShape, readEnv } from '../shared/config';
-import { ENV } from '../shared/env';
-import { instrumentedTask, lambdaObservability } from '../shared/observability';
+import { createAwsClients } from '../runtime/aws-clients';
+import { assembleTorrentEnvShape, readEnv } from '../config/config';
+import { ENV } from '../config/env';
+import { instrumentedTask, lambdaObservability } from '../runtime/observability';
 import { workflowMetrics } from './metrics';
 import { workflowTaskDeps } from './deps';
 import { makeWorkflowTasks } from './tasks';

@@ -4,7 +4,7 @@ import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
 import { S3ChunkResults } from '../adapters/s3-chunk-results';
 import { S3ObjectStore } from '../adapters/s3-object-store';
-import type { AwsClients } from '../shared/aws-clients';
+import type { AwsClients } from '../runtime/aws-clients';
 import type { WorkflowSettings, WorkflowTaskDeps } from './tasks';
 
 /** The resources a workflow function was given; each function gets only those its task uses. */

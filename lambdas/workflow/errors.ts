@@ -1,4 +1,4 @@
-import { ServiceError } from '../shared/errors';
+import { ServiceError } from '../http/errors';
 
 /**
  * The error name the workflow's retry policy retries. Lambda reports a thrown error's `name` as its

@@ -1,6 +1,6 @@
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { chunkRange } from '../core/chunk-plan';
-import { MetricUnit } from '../shared/observability';
+import { MetricUnit } from '../runtime/observability';
 import type { ChunkTaskInput, PlannedState } from './state';
 
 /** What each workflow task adds to the `s3-torrent` namespace when it succeeds. */

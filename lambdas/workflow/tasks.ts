@@ -9,7 +9,7 @@ import type { JobFailure, JobStore } from '../ports/job-store';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
 import type { TorrentCache } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
-import { ObjectChangedError, ServiceError } from '../shared/errors';
+import { ObjectChangedError, ServiceError } from '../http/errors';
 import { hashObjectPieces } from '../torrents/hash-object';
 import { optionsOfVariant } from '../torrents/torrent-service';
 import type { WorkflowFunction } from './definition';
@@ -20,11 +20,10 @@ import type {
   ChunkTaskInput,
   ChunkTaskOutput,
   FailureInput,
-  JobRef,
   PlannedState,
   TaskFailure,
-  WorkflowInput,
 } from './state';
+import type { JobRef, WorkflowInput } from '../ports/hashing-job';
 
 export interface WorkflowSettings {
   /** The Map's MaxConcurrency: chunk Lambdas running at once per job. */

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
-import { ENV } from '../../lambdas/shared/env';
+import { ENV } from '../../lambdas/config/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();

@@ -2,7 +2,7 @@ import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
-import { ENV } from '../../lambdas/shared/env';
+import { ENV } from '../../lambdas/config/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const stack = new S3TorrentStack(new App(), 'TrackerTest', {

@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { parseTorrentFile } from '../../lambdas/core/metainfo';
 import { buildInfo, TorrentPieceHasher, type TorrentFormat } from '../../lambdas/core/build-info';
 import { pieceLengthFor } from '../../lambdas/core/piece-length';
-import { LinkSigner, signedObjectUrl } from '../../lambdas/shared/signed-links';
+import { LinkSigner, signedObjectUrl } from '../../lambdas/security/signed-links';
 import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
 
 type Service = Awaited<ReturnType<typeof startTestService>>;

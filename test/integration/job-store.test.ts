@@ -1,7 +1,7 @@
 import { DynamoDbJobStore, JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 import { chunkKey, S3ChunkResults } from '../../lambdas/adapters/s3-chunk-results';
-import { TORRENT_TABLE_SCHEMA } from '../../lambdas/shared/tables';
-import { executionNameFor, inputFor, jobIdFor } from '../../lambdas/workflow/state';
+import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
+import { executionNameFor, inputFor, jobIdFor } from '../../lambdas/ports/hashing-job';
 import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();

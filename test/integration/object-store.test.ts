@@ -1,6 +1,6 @@
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import type { ObjectStore } from '../../lambdas/ports/object-store';
-import { ObjectChangedError, ServiceError } from '../../lambdas/shared/errors';
+import { ObjectChangedError, ServiceError } from '../../lambdas/http/errors';
 import { hashPieces } from '../../lambdas/core/piece-hasher';
 import { hashObjectPieces } from '../../lambdas/torrents/hash-object';
 import { createBucket, putObject, testBytes, testClients, uniqueSuffix } from '../support/service';

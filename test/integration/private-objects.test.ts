@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { LinkSigner, signedObjectUrl } from '../../lambdas/shared/signed-links';
+import { LinkSigner, signedObjectUrl } from '../../lambdas/security/signed-links';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
 import { aria2Download, haveAria2, haveLibtorrent, libtorrentDownload } from '../support/programs';
 import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
 import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
-import { TORRENT_TABLE_SCHEMA } from '../../lambdas/shared/tables';
+import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();

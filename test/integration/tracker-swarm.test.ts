@@ -4,7 +4,7 @@ import { peerLifetime } from '../../lambdas/core/tracker/announce-policy';
 import type { AnnounceRequest } from '../../lambdas/core/tracker/requests';
 import { peerPlacement } from '../../lambdas/core/tracker/swarm-sample';
 import { TrackerError } from '../../lambdas/core/tracker/tracker-error';
-import { SWARM_TABLE_SCHEMA } from '../../lambdas/shared/tables';
+import { SWARM_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { SAMPLE_LIMIT, TrackerService, UNREGISTERED_TORRENT } from '../../lambdas/tracker/tracker-service';
 import { createTestTable, testClients, uniqueSuffix } from '../support/service';
 import { registerTorrents } from '../support/swarm';

@@ -6,8 +6,8 @@ import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/por
 import type { ObjectHead, ObjectStore } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
-import { noSuchKey, ObjectChangedError } from '../../lambdas/shared/errors';
-import type { JobRef, WorkflowInput } from '../../lambdas/workflow/state';
+import { noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
+import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
 
 /**
  * In-memory ports for unit and property tests of the workflow's logic. They keep the semantics

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand, CreateBucketCommand } from '@aws-sdk/client-s3';
 import { startLocalService, type LocalService, type LocalServiceOptions } from '../../local/local-service';
-import { createAwsClients, type AwsClients } from '../../lambdas/shared/aws-clients';
+import { createAwsClients, type AwsClients } from '../../lambdas/runtime/aws-clients';
 import { LOCAL_CREDENTIALS } from '../../local/s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ensureTable } from '../../local/tables';
-import type { TableSchema } from '../../lambdas/shared/tables';
+import type { TableSchema } from '../../lambdas/config/tables';
 
 /** A short random suffix so every test file gets its own tables and buckets on the shared stand-ins. */
 export function uniqueSuffix(): string {

@@ -1,4 +1,4 @@
-import { endpointEnvShape, readEnv } from '../../lambdas/shared/config';
+import { endpointEnvShape, readEnv } from '../../lambdas/config/config';
 
 const base = {
   TORRENT_TABLE_NAME: 't',

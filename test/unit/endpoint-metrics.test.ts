@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { recordEndpointMetrics } from '../../lambdas/endpoint/metrics';
-import type { HttpResult } from '../../lambdas/shared/http';
-import { ROUTE } from '../../lambdas/shared/routes';
+import type { HttpResult } from '../../lambdas/http/http';
+import { ROUTE } from '../../lambdas/http/routes';
 
 function recorded(routeKey: string, statusCode: number, headers: Record<string, string> = {}): string[] {
   const names: string[] = [];

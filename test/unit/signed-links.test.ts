@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { LinkSigner, MAX_LINK_LIFETIME_SECONDS, signedObjectUrl, type LinkTarget } from '../../lambdas/shared/signed-links';
+import { LinkSigner, MAX_LINK_LIFETIME_SECONDS, signedObjectUrl, type LinkTarget } from '../../lambdas/security/signed-links';
 
 const signer = new LinkSigner(Buffer.alloc(32, 7));
 const now = new Date('2026-01-01T00:00:00Z');

@@ -1,4 +1,4 @@
-import { SourceAllowlist } from '../../lambdas/shared/sources';
+import { SourceAllowlist } from '../../lambdas/config/sources';
 import { parseSourceBuckets, sourceSpec } from '../../lib/source-buckets';
 
 describe('SourceAllowlist', () => {

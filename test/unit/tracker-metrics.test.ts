@@ -3,8 +3,8 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { encodeFailure } from '../../lambdas/core/tracker/responses';
 import { bencode } from '../../lambdas/core/bencode';
 import { recordTrackerMetrics } from '../../lambdas/tracker/metrics';
-import { binaryResponse } from '../../lambdas/shared/http';
-import { ROUTE } from '../../lambdas/shared/routes';
+import { binaryResponse } from '../../lambdas/http/http';
+import { ROUTE } from '../../lambdas/http/routes';
 
 function recorded(routeKey: string, body: Uint8Array): string[] {
   const names: string[] = [];

@@ -10,7 +10,8 @@ import {
   substituteDefinition,
   WORKFLOW_FUNCTIONS,
 } from '../../lambdas/workflow/definition';
-import { executionNameFor, inputFor, jobIdFor, type PlannedState } from '../../lambdas/workflow/state';
+import { executionNameFor, inputFor, jobIdFor } from '../../lambdas/ports/hashing-job';
+import { type PlannedState } from '../../lambdas/workflow/state';
 
 import { LOCAL_FUNCTION_ARNS, localWorkflowDefinition, taskHandlersByStateName } from '../../local/step-functions';
 import type { WorkflowTasks } from '../../lambdas/workflow/tasks';

@@ -2,7 +2,7 @@ import type { ObjectHead } from '../../lambdas/ports/object-store';
 import { objectIdentity } from '../../lambdas/ports/object-store';
 import type { TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import { LargeObjectJobs, STALE_JOB_MS } from '../../lambdas/torrents/large-object-jobs';
-import { jobIdFor } from '../../lambdas/workflow/state';
+import { jobIdFor } from '../../lambdas/ports/hashing-job';
 import { FakeWorkflow, MemoryCache, MemoryJobStore } from '../support/fakes';
 
 const GiB = 1024 ** 3;

@@ -1,7 +1,8 @@
 import { TransientError } from '../../lambdas/workflow/errors';
-import type { ChunkTaskInput, FailureInput, WorkflowInput } from '../../lambdas/workflow/state';
+import type { WorkflowInput } from '../../lambdas/ports/hashing-job';
+import type { ChunkTaskInput, FailureInput } from '../../lambdas/workflow/state';
 import type { WorkflowTasks } from '../../lambdas/workflow/tasks';
-import { ObjectChangedError } from '../../lambdas/shared/errors';
+import { ObjectChangedError } from '../../lambdas/http/errors';
 import { LocalHashingWorkflow } from '../../local/step-functions';
 
 const input = (jobId: string): WorkflowInput => ({

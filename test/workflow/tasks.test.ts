@@ -3,9 +3,9 @@ import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
 import { hashPieces } from '../../lambdas/core/piece-hasher';
 import { pieceCount, pieceLengthFor } from '../../lambdas/core/piece-length';
 import { objectIdentity, type ObjectHead } from '../../lambdas/ports/object-store';
-import { accessDenied } from '../../lambdas/shared/errors';
+import { accessDenied } from '../../lambdas/http/errors';
 import { TRANSIENT_ERROR_NAME } from '../../lambdas/workflow/errors';
-import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../../lambdas/workflow/state';
+import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../../lambdas/ports/hashing-job';
 import { describeFailure, makeWorkflowTasks, type WorkflowSettings } from '../../lambdas/workflow/tasks';
 
 import { MemoryCache, MemoryChunkResults, MemoryJobStore, MemoryObjectStore, MemoryRegistry } from '../support/fakes';

@@ -1,7 +1,7 @@
 // zod/mini: the same validation in a tree-shakable form; full zod would add ~450 KB to every bundle.
 import * as z from 'zod/mini';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
-import { MAX_LINK_LIFETIME_SECONDS } from './signed-links';
+import { MAX_LINK_LIFETIME_SECONDS } from '../security/signed-links';
 
 const positiveInt = () => z.coerce.number().check(z.int(), z.positive());
 
