@@ -14,15 +14,7 @@ import { hashObjectPieces } from '../torrents/hash-object';
 import { optionsOfVariant } from '../torrents/torrent-service';
 import type { WorkflowFunction } from './definition';
 import { forWorkflow, TRANSIENT_ERROR_NAME } from './errors';
-import type {
-  AssembleInput,
-  AssembleOutput,
-  ChunkTaskInput,
-  ChunkTaskOutput,
-  FailureInput,
-  PlannedState,
-  TaskFailure,
-} from './state';
+import type { AssembleInput, AssembleOutput, ChunkTaskInput, ChunkTaskOutput, FailureInput, PlannedState, TaskFailure } from './state';
 import type { JobRef, WorkflowInput } from '../ports/hashing-job';
 
 export interface WorkflowSettings {
