@@ -25,6 +25,13 @@ import { eventsDeps } from '../lambdas/events/deps';
 import { makeEventsHandler } from '../lambdas/events/events';
 import type { LocalHashingWorkflow } from './step-functions';
 import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
+import { GATE_TABLE_SCHEMA } from '../lambdas/config/tables';
+import type { GatePolicy } from '../lambdas/core/gate/gate-policy';
+import { CloudFrontKeyValueStore } from '../lambdas/adapters/cloudfront-key-value-store';
+import { makeGatePublisher } from '../lambdas/gate/gate-publisher';
+import { pollTableStream, type LocalStreamPoller } from './gate-stream';
+import { localKeyValueStoreClient, startLocalKeyValueStore, type LocalKeyValueStore } from './key-value-store';
+import { startWebSeedGateway, type WebSeedGateway } from './web-seed-gateway';
 
 export interface LocalServiceOptions {
   readonly apiPort?: number;
@@ -57,18 +64,39 @@ export interface LocalServiceOptions {
   readonly workflow?: false | LocalWorkflowSettings;
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
+  /**
+   * How public objects' web seeds are served: `redirect` (the default here) by the API's
+   * presigned-URL redirects, as deployments without CloudFront do; or through the local stand-in
+   * of the CloudFront distribution (the web-seed gateway, running the edge function), with the
+   * swarm-aware gate unless `gate: false` (docs/web-seed.md).
+   */
+  readonly webSeed?: 'redirect' | LocalWebSeedOptions;
+}
+
+export interface LocalWebSeedOptions {
+  readonly port?: number;
+  /** Gate policy knobs (feeds, seedersToGate), or false for a gateway without a gate. */
+  readonly gate?: Partial<GatePolicy> | false;
+  /** Caps each web-seed response (bytes/s), as the benchmark's S3 rate. */
+  readonly originBytesPerSecond?: number;
+  /** Objects below this size get no ticket (default 1 MiB). */
+  readonly gateMinBytes?: number;
+  /** How often the gate table's stream is read (default 100 ms). */
+  readonly streamIntervalMs?: number;
 }
 
 export interface LocalResourceNames {
   readonly torrentTable: string;
   readonly swarmTable: string;
   readonly metadataBucket: string;
+  readonly gateTable: string;
 }
 
 export const DEFAULT_NAMES: LocalResourceNames = {
   torrentTable: 's3-torrent-torrents',
   swarmTable: 's3-torrent-swarm',
   metadataBucket: 's3-torrent-metadata',
+  gateTable: 's3-torrent-gates',
 };
 
 export interface LocalService {
@@ -84,6 +112,8 @@ export interface LocalService {
   readonly workflow?: LocalHashingWorkflow;
   /** S3 event delivery to the events handler, when enabled. */
   readonly events?: LocalEvents;
+  /** The web-seed gateway (the local CloudFront), its KeyValueStore and the gate stream feeding it, when enabled. */
+  readonly webSeed?: { readonly gateway: WebSeedGateway; readonly kvs: LocalKeyValueStore; readonly gateStream?: LocalStreamPoller };
   stop(): Promise<void>;
 }
 
@@ -117,7 +147,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       clients.s3.destroy();
       clients.dynamoDb.destroy();
     });
-    await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])]);
+    const webSeedOptions = options.webSeed === undefined || options.webSeed === 'redirect' ? undefined : options.webSeed;
+    const gated = webSeedOptions !== undefined && webSeedOptions.gate !== false;
+    await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])], gated);
 
     const logger = new Logger({ serviceName: 's3-torrent-local', logLevel: options.logLevel ?? 'WARN' });
     // Metrics print CloudWatch EMF lines to stdout; off locally unless POWERTOOLS_METRICS_DISABLED=false.
@@ -132,6 +164,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     if (workflow) stops.push(() => workflow.stop());
     const inlineHashLimit = options.inlineHashLimit ?? 256 * 1024 * 1024;
     const sources = options.sources ?? '*';
+    const webSeed = webSeedOptions && (await startWebSeed(webSeedOptions, { s3Endpoint, dynamoDbEndpoint, names, gated, logger }, stops));
+    const gatePolicy = webSeedOptions?.gate === false ? undefined : webSeedOptions?.gate;
+    const gate = gated ? { table: names.gateTable, policy: gatePolicy } : undefined;
     const endpoint = instrumented(
       makeEndpointHandler(
         endpointDeps(
@@ -146,6 +181,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
             signingKey,
             publicBaseUrl,
+            webSeedBaseUrl: webSeed?.gateway.url,
+            gate,
+            gateMinBytes: webSeedOptions?.gateMinBytes,
           },
           logger,
           { workflow, retry: workflowSettings?.retry },
@@ -168,6 +206,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
               minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval),
             },
             trustIpHints: options.trustAnnounceIpHints ?? false,
+            gate,
           },
           logger,
         ),
@@ -199,18 +238,73 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         await delivering.idle();
       });
     }
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, workflow, events, stop: stopAll };
+    return {
+      apiUrl: publicBaseUrl,
+      s3Endpoint,
+      dynamoDbEndpoint,
+      names,
+      clients,
+      s3,
+      signingKey,
+      workflow,
+      events,
+      webSeed,
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
   }
 }
 
-async function provision(clients: AwsClients, dynamoDbEndpoint: string, names: LocalResourceNames, buckets: readonly string[]) {
+/**
+ * The local CloudFront: a KeyValueStore stand-in, the gate publisher fed by the gate table's stream
+ * (as the stack's publisher Lambda is), and the gateway running the edge function.
+ */
+async function startWebSeed(
+  options: LocalWebSeedOptions,
+  context: { s3Endpoint: string; dynamoDbEndpoint: string; names: LocalResourceNames; gated: boolean; logger: Logger },
+  stops: (() => Promise<void>)[],
+): Promise<NonNullable<LocalService['webSeed']>> {
+  const kvs = await startLocalKeyValueStore();
+  stops.push(() => kvs.stop());
+  let gateStream: LocalStreamPoller | undefined;
+  if (context.gated) {
+    const kvsClient = localKeyValueStoreClient(kvs.endpoint);
+    stops.push(async () => kvsClient.destroy());
+    const publish = makeGatePublisher({ kvs: new CloudFrontKeyValueStore(kvsClient, kvs.arn) });
+    const poller = await pollTableStream({
+      dynamoDbEndpoint: context.dynamoDbEndpoint,
+      tableName: context.names.gateTable,
+      handle: publish,
+      logger: context.logger,
+      intervalMs: options.streamIntervalMs,
+    });
+    gateStream = poller;
+    stops.push(() => poller.stop());
+  }
+  const gateway = await startWebSeedGateway({
+    port: options.port,
+    s3Endpoint: context.s3Endpoint,
+    kvs: { get: async (key) => kvs.data.get(key) },
+    originBytesPerSecond: options.originBytesPerSecond,
+  });
+  stops.push(() => gateway.stop());
+  return { gateway, kvs, gateStream };
+}
+
+async function provision(
+  clients: AwsClients,
+  dynamoDbEndpoint: string,
+  names: LocalResourceNames,
+  buckets: readonly string[],
+  gated: boolean,
+) {
   const raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   try {
     await ensureTable(raw, names.torrentTable, TORRENT_TABLE_SCHEMA);
     await ensureTable(raw, names.swarmTable, SWARM_TABLE_SCHEMA);
+    if (gated) await ensureTable(raw, names.gateTable, GATE_TABLE_SCHEMA);
   } finally {
     raw.destroy();
   }

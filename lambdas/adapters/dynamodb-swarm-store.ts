@@ -238,7 +238,17 @@ const peerKey = (infoHash: string, peer: StoredPeer) => ({ [PK]: infoHash, [SK]:
 
 /** What an announce writes; absent addresses and keys are removed from an existing entry. */
 function peerAttributes(peer: StoredPeer): Record<string, string | number | boolean | undefined> {
-  return { ipv4: peer.ipv4, ipv6: peer.ipv6, port: peer.port, seeder: peer.seeder, clientKey: peer.key, [TTL]: peer.expiresAt };
+  return {
+    ipv4: peer.ipv4,
+    ipv6: peer.ipv6,
+    port: peer.port,
+    seeder: peer.seeder,
+    clientKey: peer.key,
+    ticket: peer.ticket,
+    left: peer.left,
+    announcedAt: peer.announcedAt,
+    [TTL]: peer.expiresAt,
+  };
 }
 
 function definedOnly<T>(record: Record<string, T | undefined>): Record<string, T> {
@@ -301,5 +311,8 @@ function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
     key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
     expiresAt: item[TTL],
     downloadCounted: item[DOWNLOAD_COUNTED] === true,
+    ...(typeof item.ticket === 'string' ? { ticket: item.ticket } : {}),
+    ...(typeof item.left === 'number' ? { left: item.left } : {}),
+    ...(typeof item.announcedAt === 'number' ? { announcedAt: item.announcedAt } : {}),
   };
 }

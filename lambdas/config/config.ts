@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
 import { MAX_LINK_LIFETIME_SECONDS } from '../security/signed-links';
+import { DEFAULT_GATE_POLICY } from '../core/gate/gate-policy';
 
 const positiveInt = () => z.coerce.number().check(z.int(), z.positive());
 
@@ -15,7 +16,17 @@ export function readEnv<T extends z.core.$ZodLooseShape>(shape: T, env: NodeJS.P
   return result.data;
 }
 
+/** The web-seed gate's settings, read by the endpoint and the tracker alike (both decide gates). */
+export const gateEnvShape = {
+  [ENV.GATE_TABLE]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.GATE_FEEDS]: z._default(positiveInt().check(z.maximum(48)), DEFAULT_GATE_POLICY.feeds),
+  [ENV.GATE_SEEDERS]: z._default(positiveInt(), DEFAULT_GATE_POLICY.seedersToGate),
+};
+
 export const endpointEnvShape = {
+  ...gateEnvShape,
+  [ENV.WEB_SEED_BASE_URL]: z.optional(z.url()),
+  [ENV.GATE_MIN_BYTES]: z._default(positiveInt(), 1024 * 1024),
   [ENV.TORRENT_TABLE]: z.string().check(z.minLength(1)),
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
   [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
@@ -34,6 +45,7 @@ export const endpointEnvShape = {
 const seconds = () => z.coerce.number().check(z.int(), z.positive());
 
 export const trackerEnvShape = {
+  ...gateEnvShape,
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
   [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
@@ -71,4 +83,9 @@ export const planChunksEnvShape = {
 export const assembleTorrentEnvShape = {
   ...workflowResultsEnvShape,
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+};
+
+/** The gate publisher: the KeyValueStore it writes. */
+export const gatePublisherEnvShape = {
+  [ENV.GATE_KVS_ARN]: z.string().check(z.startsWith('arn:')),
 };

@@ -25,8 +25,8 @@ export const JOB_ITEM_SORT_KEY = 'job';
  *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
  * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
  *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
- *   `clientKey` (hex of the announce `key`), `expiresAt`, and `downloadCounted` (bool) once its
- *   download is counted. Placement first spreads peers uniformly over the sort key, so a bounded
+ *   `clientKey` (hex of the announce `key`), `expiresAt`, `downloadCounted` (bool) once its
+ *   download is counted, and for the web-seed gate `ticket`, `left` and `announcedAt`. Placement first spreads peers uniformly over the sort key, so a bounded
  *   range read from a random point is a random sample.
  */
 export const SWARM_TABLE_SCHEMA = {
@@ -38,8 +38,24 @@ export const SWARM_TABLE_SCHEMA = {
   timeToLiveAttribute: 'expiresAt',
 } as const;
 
+/**
+ * The web-seed gate's table: one item per gated torrent (`gateKey` = the first 16 hex digits of its
+ * announced infohash, `entry = gate`) holding the gate the tracker and the endpoint decide
+ * (lambdas/core/gate/gate-policy.ts): `open` (list of `{id, since, seenAt}`), `seeders`, `until`,
+ * a `version` for conditional writes, and `expiresAt`. Its stream (new and old images) feeds the
+ * publisher that copies each gate to the CloudFront KeyValueStore.
+ */
+export const GATE_TABLE_SCHEMA = {
+  partitionKey: 'gateKey',
+  sortKey: 'entry',
+  timeToLiveAttribute: 'expiresAt',
+  stream: 'NEW_AND_OLD_IMAGES',
+} as const;
+
 export interface TableSchema {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly timeToLiveAttribute: string;
+  /** A DynamoDB stream of item changes, for tables something reacts to. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }

@@ -4,6 +4,7 @@ import { LinkSigner } from '../security/signed-links';
 import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
 import type { EndpointDeps } from './endpoint';
+import { webSeedGate, type GateSettings } from '../gate/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
@@ -13,6 +14,11 @@ export interface EndpointSettings extends TorrentServiceSettings {
   readonly signingKey: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
+  /** The distribution (or local gateway) serving public objects' web seeds; unset: presigned redirects. */
+  readonly webSeedBaseUrl?: string;
+  /** The swarm-aware web seed; needs webSeedBaseUrl. */
+  readonly gate?: GateSettings;
+  readonly gateMinBytes?: number;
 }
 
 /** Wires the endpoint's adapters; used by the Lambda entry point and by the local server alike. */
@@ -28,6 +34,9 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
     signer: new LinkSigner(settings.signingKey),
     publicBaseUrl: settings.publicBaseUrl,
     announceUrl: settings.announceUrl,
+    webSeedBaseUrl: settings.webSeedBaseUrl,
+    gate: settings.gate && settings.webSeedBaseUrl !== undefined ? webSeedGate(clients, settings.gate) : undefined,
+    gateMinBytes: settings.gateMinBytes,
     logger,
   };
 }

@@ -7,6 +7,7 @@ import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';
 import { recordEndpointMetrics } from './metrics';
+import { gateSettingsFromEnv } from '../gate/deps';
 
 const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
@@ -24,6 +25,9 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
         signingKey,
         publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
         announceUrl: env[ENV.ANNOUNCE_URL],
+        webSeedBaseUrl: env[ENV.WEB_SEED_BASE_URL],
+        gate: gateSettingsFromEnv(env),
+        gateMinBytes: env[ENV.GATE_MIN_BYTES],
       },
       logger,
       options,

@@ -4,7 +4,10 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../http/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
-import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../http/routes';
+import { encodeKeyPath, privateAnnouncePath, ROUTE, ticketAnnouncePath, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../http/routes';
+import { formatTicket, type Ticket } from '../core/gate/ticket';
+import { webSeedPath } from '../edge/web-seed-paths';
+import type { WebSeedGate } from '../gate/web-seed-gate';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { ObjectHead, ObjectStore } from '../ports/object-store';
@@ -30,7 +33,20 @@ export interface EndpointDeps {
   readonly clock?: () => Date;
   /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
   readonly jobs?: LargeObjectJobs;
+  /**
+   * Where public objects' web seeds live: the CloudFront distribution (or the local gateway) that
+   * serves `/<bucket>/<key>` from S3. Unset: the API's own web-seed route, which redirects to a
+   * presigned S3 URL (deployments without CloudFront).
+   */
+  readonly webSeedBaseUrl?: string;
+  /** The swarm-aware web seed (needs webSeedBaseUrl): each answer gets a ticket (docs/web-seed.md). */
+  readonly gate?: WebSeedGate;
+  /** Objects smaller than this are never gated: their S3 cost is small and a park body could pass for data. */
+  readonly gateMinBytes?: number;
 }
+
+/** Default of EndpointDeps.gateMinBytes. */
+export const DEFAULT_GATE_MIN_BYTES = 1024 * 1024;
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
@@ -93,7 +109,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     return redirectToObject(deps, bucket, key);
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
-  return torrentOrJobResponse(deps, event, found, access);
+  return await torrentOrJobResponse(deps, event, found, access);
 }
 
 /**
@@ -123,13 +139,23 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
   return redirectResponse(url);
 }
 
-function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome, access: AccessMode): HttpResult {
+function torrentOrJobResponse(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  found: TorrentOutcome,
+  access: AccessMode,
+): HttpResult | Promise<HttpResult> {
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
   return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
 }
 
-function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {
+async function torrentResponse(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  found: TorrentForObject,
+  access: AccessMode,
+): Promise<HttpResult> {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
   const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
@@ -144,8 +170,12 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     webSeed = `${webSeedPath}?${params}`;
     announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`;
   } else {
-    webSeed = webSeedUrl(base, head, found.name, found.format);
-    announce = deps.announceUrl ?? `${base}/announce`;
+    // A HEAD answer is never used to download: it gets no ticket (and costs no gate write).
+    const gated = deps.gate !== undefined && deps.webSeedBaseUrl !== undefined && event.requestContext.http.method !== 'HEAD';
+    const ticket =
+      gated && head.size >= (deps.gateMinBytes ?? DEFAULT_GATE_MIN_BYTES) ? await deps.gate?.issue(announcedInfoHash) : undefined;
+    webSeed = webSeedUrl(base, head, found.name, found.format, deps.webSeedBaseUrl, ticket);
+    announce = ticket !== undefined ? `${base}${ticketAnnouncePath(formatTicket(ticket))}` : (deps.announceUrl ?? `${base}/announce`);
   }
   const file = encodeTorrentFile({
     info: torrent.info,
@@ -172,9 +202,20 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
  * too. Either way the request names the object. A query string would end up before the appended
  * name, so the version goes in the path (`/-/webseed-version/<version>/...`).
  */
-function webSeedUrl(base: string, head: ObjectHead, name: string, format: TorrentFormat): string {
+function webSeedUrl(
+  base: string,
+  head: ObjectHead,
+  name: string,
+  format: TorrentFormat,
+  webSeedBase: string | undefined,
+  ticket: Ticket | undefined,
+): string {
   const directory = head.key.slice(0, head.key.length - name.length);
   const asDirectory = format === 'v2' && head.key.endsWith(name) && (directory === '' || directory.endsWith('/'));
+  if (webSeedBase !== undefined) {
+    // The distribution (lambdas/edge/web-seed-paths.ts): the version, like the ticket, is a path segment.
+    return `${webSeedBase}${webSeedPath({ bucket: head.bucket, key: asDirectory ? directory : head.key, versionId: head.versionId, ticket })}`;
+  }
   if (!asDirectory) {
     return (
       `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +

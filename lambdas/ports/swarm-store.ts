@@ -17,6 +17,11 @@ export interface StoredPeer extends SwarmMember {
   readonly key?: string;
   /** Set once this entry's download has been counted, so a repeated `completed` is not counted again. */
   readonly downloadCounted?: boolean;
+  /** The id of the web-seed ticket it announces with (lambdas/core/gate/ticket.ts), when it has one. */
+  readonly ticket?: string;
+  /** Bytes left at its last announce, and when that was (epoch seconds): the gate spots stalls with them. */
+  readonly left?: number;
+  readonly announcedAt?: number;
 }
 
 /**

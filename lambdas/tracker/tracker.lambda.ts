@@ -6,6 +6,7 @@ import { loadSigningKey } from '../security/signing-key';
 import { trackerDeps } from './deps';
 import { recordTrackerMetrics } from './metrics';
 import { makeTrackerHandler } from './tracker';
+import { gateSettingsFromEnv } from '../gate/deps';
 
 const env = readEnv(trackerEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-tracker');
@@ -20,6 +21,7 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
         signingKey,
         policy: { interval: env[ENV.ANNOUNCE_INTERVAL], minInterval: env[ENV.MIN_ANNOUNCE_INTERVAL] },
         trustIpHints: env[ENV.TRUST_ANNOUNCE_IP_HINTS],
+        gate: gateSettingsFromEnv(env),
       },
       logger,
     ),
