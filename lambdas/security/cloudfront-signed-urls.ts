@@ -14,8 +14,7 @@ import { isIPv4 } from 'node:net';
  * base64 (`+`→`-`, `=`→`_`, `/`→`~`). The resource compared is the URL without those parameters.
  */
 export type SignedUrlCheck =
-  | { readonly ok: true; readonly keyPairId: string; readonly expires: number }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly keyPairId: string; readonly expires: number } | { readonly ok: false; readonly reason: string };
 
 export interface SignedUrlCheckOptions {
   /** The trusted key group: PEM public keys (or key objects) by key-pair id (the CloudFront public key's id). */
@@ -77,9 +76,7 @@ export function cannedPolicy(resource: string, expires: number): string {
 }
 
 /** The URL without CloudFront's parameters (other parameters keep their order and encoding), and those parameters. */
-function splitSignedUrl(
-  url: string,
-): { ok: true; resource: string; params: Map<string, string> } | { ok: false; reason: string } {
+function splitSignedUrl(url: string): { ok: true; resource: string; params: Map<string, string> } | { ok: false; reason: string } {
   const question = url.indexOf('?');
   if (question < 0) return { ok: true, resource: url, params: new Map() };
   const kept: string[] = [];

@@ -39,8 +39,7 @@ const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
  */
 export function publicWebSeedKey(object: TorrentWebSeedObject): { key: string; asDirectory: boolean } {
   const directory = object.key.slice(0, object.key.length - object.name.length);
-  const asDirectory =
-    object.format === 'v2' && object.key.endsWith(object.name) && (directory === '' || directory.endsWith('/'));
+  const asDirectory = object.format === 'v2' && object.key.endsWith(object.name) && (directory === '' || directory.endsWith('/'));
   return asDirectory ? { key: directory, asDirectory } : { key: object.key, asDirectory };
 }
 
@@ -66,11 +65,9 @@ export class PresignedWebSeeds implements WebSeeds {
       return `${objectPath}?${this.settings.signer.signedParams(target, expires)}`;
     }
     const { key, asDirectory } = publicWebSeedKey(object);
-    if (!asDirectory)
-      return objectPath + (object.versionId !== undefined ? `?versionId=${encodeURIComponent(object.versionId)}` : '');
+    if (!asDirectory) return objectPath + (object.versionId !== undefined ? `?versionId=${encodeURIComponent(object.versionId)}` : '');
     // A query string would end up before the name clients append: the version goes in the path.
-    const prefix =
-      object.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(object.versionId)}` : WEBSEED_PREFIX;
+    const prefix = object.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(object.versionId)}` : WEBSEED_PREFIX;
     return `${apiBase}${prefix}/${object.bucket}/${encodeKeyPath(key)}`;
   }
 
