@@ -24,11 +24,11 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { CLOUDFRONT_PRIVATE_PATH_PATTERN } from '../lambdas/web-seeds/cloudfront-paths';
+import { CLOUDFRONT_PRIVATE_PATH_PATTERN, webSeedOriginId } from '../lambdas/web-seeds/cloudfront-paths';
 import type { SourceBucket } from './source-buckets';
 
 export interface WebSeedDistributionProps {
-  /** The source buckets (at least one); every one becomes an origin whose id is the bucket name. */
+  /** The source buckets (at least one); every one becomes an origin (id `s3-<bucket>`). */
   readonly sources: readonly SourceBucket[];
   /** The viewer-request function that routes each request to its bucket and refuses the rest. */
   readonly viewerRequest: IFunction;
@@ -74,7 +74,7 @@ export class WebSeedDistribution extends Construct {
       buckets.map((name, i) => [
         name,
         S3BucketOrigin.withOriginAccessControl(Bucket.fromBucketName(this, `Source${i}`, name), {
-          originId: name,
+          originId: webSeedOriginId(name),
           originAccessControl,
           originAccessLevels: [AccessLevel.READ, AccessLevel.READ_VERSIONED],
         }),

@@ -1,16 +1,17 @@
 import cf from 'cloudfront';
 
-// The viewer-request function of the web-seed distribution (cloudfront-js-2.0). It routes
-// /<bucket>/<key>, /-/version/<versionId>/<bucket>/<key> and /-/private/<bucket>/<key> (the grammar
-// of lambdas/web-seeds/cloudfront-paths.ts) to the bucket's origin, whose id is the bucket name,
-// and refuses at the edge what the service does not serve: objects outside the allowlist, and
-// private objects anywhere but on the private path, whose behaviour demands a signed URL.
+// The viewer-request function of the web-seed distribution (cloudfront-js-2.0). Path:
+// [/-/private][/~<version id>]/<bucket>/<key> (lambdas/web-seeds/cloudfront-paths.ts). It sends
+// each request to its bucket's S3 origin (ORIGIN_PREFIX + bucket) as /<key>, the version as
+// ?versionId=, and refuses at the edge what the service does not serve: objects outside the
+// allowlist, and private objects anywhere but under /-/private/, whose behaviour demands a signed
+// URL (CloudFront checks it; the local gateway checks it with lambdas/security/cloudfront-signed-urls.ts).
 
 // The source allowlist, written in when the stack renders the function (lambdas/edge/function-source.ts).
 var SOURCES = [];
 
-var PRIVATE_PREFIX = '/-/private/';
-var VERSION_PREFIX = '/-/version/';
+var ORIGIN_PREFIX = 's3-';
+var PATH = /^(\/-\/private)?(?:\/~([^/]*))?\/([^/]*)(?:\/(.*))?$/;
 var BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 var MAX_KEY_BYTES = 1024;
 
@@ -22,33 +23,22 @@ function handler(event) {
   if (access === undefined) return refuse(403, 'AccessDenied', 'This service does not serve ' + route.bucket + '/' + route.key + '.');
   if (access === 'private' && !route.isPrivate)
     return refuse(403, 'AccessDenied', route.bucket + '/' + route.key + ' is private: it is served only with a signed URL.');
-  // The version travels to S3 as ?versionId= (part of the cache key); CloudFront's signing
-  // parameters stay where they are, outside the cache key.
-  if (route.versionId !== undefined) request.querystring = { versionId: { value: route.versionId } };
+  // Still percent-encoded, as query values are. CloudFront's signing parameters stay where they
+  // are; the cache policy keeps them out of the cache key and the origin request.
+  if (route.versionId !== undefined) request.querystring.versionId = { value: route.versionId };
+  cf.selectRequestOriginById(ORIGIN_PREFIX + route.bucket);
   request.uri = '/' + route.encodedKey;
-  cf.selectRequestOriginById(route.bucket);
   return request;
 }
 
 function parsePath(uri) {
-  var rest = uri;
-  var isPrivate = false;
-  var versionId;
-  if (rest.indexOf(PRIVATE_PREFIX) === 0) {
-    isPrivate = true;
-    rest = rest.slice(PRIVATE_PREFIX.length - 1);
-  } else if (rest.indexOf(VERSION_PREFIX) === 0) {
-    var afterPrefix = rest.slice(VERSION_PREFIX.length);
-    var end = afterPrefix.indexOf('/');
-    versionId = end > 0 ? decode(afterPrefix.slice(0, end)) : undefined;
-    if (versionId === undefined || versionId === '')
-      return refusal(400, 'InvalidArgument', 'The version in the path is missing or malformed.');
-    rest = afterPrefix.slice(end);
-  }
-  if (rest.indexOf('/-/') === 0) return refusal(404, 'NoSuchRoute', 'No such path.');
-  var slash = rest.indexOf('/', 1);
-  var bucket = slash < 0 ? rest.slice(1) : rest.slice(1, slash);
-  var encodedKey = slash < 0 ? '' : rest.slice(slash + 1);
+  var path = PATH.exec(uri);
+  if (!path) return refusal(404, 'NoSuchRoute', 'No such path.');
+  var bucket = path[3];
+  var encodedKey = path[4] || '';
+  if (path[2] !== undefined && (path[2] === '' || decode(path[2]) === undefined))
+    return refusal(400, 'InvalidArgument', 'The version in the path is malformed.');
+  if (bucket === '-') return refusal(404, 'NoSuchRoute', 'No such path.');
   if (!BUCKET_NAME.test(bucket) || bucket.indexOf('..') >= 0) return refusal(400, 'InvalidBucketName', 'Not a valid bucket name.');
   var key = decode(encodedKey);
   if (key === undefined) return refusal(400, 'InvalidKey', 'The key is not valid percent-encoded UTF-8.');
@@ -59,7 +49,7 @@ function parsePath(uri) {
     if (segments[i] === '.' || segments[i] === '..') return refusal(400, 'InvalidKey', 'Keys with . or .. segments are not served.');
   }
   if (utf8Length(key) > MAX_KEY_BYTES) return refusal(400, 'KeyTooLongError', 'Object keys are at most 1024 bytes.');
-  return { bucket: bucket, key: key, encodedKey: encodedKey, versionId: versionId, isPrivate: isPrivate };
+  return { bucket: bucket, key: key, encodedKey: encodedKey, versionId: path[2], isPrivate: path[1] !== undefined };
 }
 
 // The longest matching prefix decides, as in the service's own allowlist (lambdas/config/sources.ts).

@@ -4,19 +4,24 @@ import { encodeKeyPath } from '../http/routes';
  * The paths of objects on the web-seed distribution (and on the local gateway that stands in for
  * it). The viewer-request function (`lambdas/edge/web-seed-gate.js`) parses the same grammar:
  *
- * - `/<bucket>/<key>`: a public object, the URL torrents carry; it never expires.
- * - `/-/version/<versionId>/<bucket>/<key>`: one version of a public object, the version in the
- *   path so the URL has no query string (v2 web seeds end in `/` and clients append the name;
- *   libtorrent and qBittorrent refuse local URLs with a query string).
- * - `/-/private/<bucket>/<key>[?versionId=…]`: a private object; the behaviour for `/-/private/*`
- *   trusts the stack's key group, so CloudFront serves it only with a valid signed URL.
+ *   /<bucket>/<key>                         a public object: the URL torrents carry, never expiring
+ *   /~<version id>/<bucket>/<key>           one version of it (`~` starts no bucket name)
+ *   /-/private[/~<version id>]/<bucket>/<key>?Expires=…&Key-Pair-Id=…&Signature=…
+ *                                           a private object; the `/-/private/*` behaviour trusts
+ *                                           the stack's key group, so CloudFront serves it only
+ *                                           with a valid signed URL
  *
- * No bucket can be named `-`, so these never shadow an object.
+ * Keys are percent-encoded segment by segment. Public paths have no query string, so libtorrent
+ * and qBittorrent accept them even on a loopback address (SSRF mitigation), and a v2 web seed can
+ * end in `/` for clients to append the file name. No bucket name starts with `-` or `~`.
  */
 export const CLOUDFRONT_PRIVATE_PREFIX = '/-/private';
-export const CLOUDFRONT_VERSION_PREFIX = '/-/version';
 /** The path pattern of the private behaviour. */
 export const CLOUDFRONT_PRIVATE_PATH_PATTERN = `${CLOUDFRONT_PRIVATE_PREFIX}/*`;
+
+/** The id of a bucket's S3 origin on the distribution; the function selects it per request. */
+export const WEB_SEED_ORIGIN_PREFIX = 's3-';
+export const webSeedOriginId = (bucket: string) => `${WEB_SEED_ORIGIN_PREFIX}${bucket}`;
 
 export interface CloudFrontObject {
   readonly bucket: string;
@@ -25,14 +30,15 @@ export interface CloudFrontObject {
   readonly versionId?: string;
 }
 
-/** Path and query of a public object's web seed: no query string, ever. */
+const objectPath = (object: CloudFrontObject) =>
+  `${object.versionId !== undefined ? `/~${encodeURIComponent(object.versionId)}` : ''}/${object.bucket}/${encodeKeyPath(object.key)}`;
+
+/** The path of a public object's web seed: no query string, ever. */
 export function publicObjectPath(object: CloudFrontObject): string {
-  const version = object.versionId !== undefined ? `${CLOUDFRONT_VERSION_PREFIX}/${encodeURIComponent(object.versionId)}` : '';
-  return `${version}/${object.bucket}/${encodeKeyPath(object.key)}`;
+  return objectPath(object);
 }
 
-/** Path and query of a private object, before CloudFront's signing parameters are appended. */
+/** The path of a private object, before CloudFront's signing parameters are appended. */
 export function privateObjectPath(object: CloudFrontObject): string {
-  const version = object.versionId !== undefined ? `?versionId=${encodeURIComponent(object.versionId)}` : '';
-  return `${CLOUDFRONT_PRIVATE_PREFIX}/${object.bucket}/${encodeKeyPath(object.key)}${version}`;
+  return `${CLOUDFRONT_PRIVATE_PREFIX}${objectPath(object)}`;
 }

@@ -55,10 +55,10 @@ describe('web seeds on CloudFront (the default)', () => {
   const [publicKeyId, publicKey] = only(template, 'AWS::CloudFront::PublicKey');
   const [functionId, edgeFunction] = only(template, 'AWS::CloudFront::Function');
 
-  it('puts every source bucket behind the distribution as an origin with Origin Access Control, id = bucket name', () => {
-    expect(config.Origins.map((o) => o.Id)).toEqual(['media-bucket', 'docs', 'vault']);
+  it('puts every source bucket behind the distribution as an origin with Origin Access Control, id = s3-<bucket>', () => {
+    expect(config.Origins.map((o) => o.Id)).toEqual(['s3-media-bucket', 's3-docs', 's3-vault']);
     for (const origin of config.Origins) {
-      expect(origin.DomainName).toBe(`${origin.Id}.s3.eu-west-1.amazonaws.com`);
+      expect(origin.DomainName).toBe(`${origin.Id.slice('s3-'.length)}.s3.eu-west-1.amazonaws.com`);
       expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
       expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
     }
@@ -81,9 +81,9 @@ describe('web seeds on CloudFront (the default)', () => {
 
   it('writes the allowlist into the function it deploys', () => {
     const run = viewerRequestRunner(edgeFunction.Properties.FunctionCode as string);
-    expect(run('/media-bucket/a.bin')).toMatchObject({ origin: 'media-bucket', forwarded: { uri: '/a.bin' } });
+    expect(run('/media-bucket/a.bin')).toMatchObject({ origin: 's3-media-bucket', forwarded: { uri: '/a.bin' } });
     expect(run('/media-bucket/secret/a.bin')).toMatchObject({ response: { statusCode: 403 } });
-    expect(run('/-/private/media-bucket/secret/a.bin')).toMatchObject({ origin: 'media-bucket' });
+    expect(run('/-/private/media-bucket/secret/a.bin')).toMatchObject({ origin: 's3-media-bucket' });
     expect(run('/docs/private/a.bin')).toMatchObject({ response: { statusCode: 403 } });
     expect(run('/unlisted/a.bin')).toMatchObject({ response: { statusCode: 403 } });
   });

@@ -23,26 +23,30 @@ describe('the web-seed viewer-request function', () => {
   it('sends a public object to its bucket origin with the key as the path', () => {
     expect(forwarded(run('/media-bucket/films/a%20b.mkv'))).toEqual({
       uri: '/films/a%20b.mkv',
-      origin: 'media-bucket',
+      origin: 's3-media-bucket',
       querystring: {},
     });
-    expect(forwarded(run('/docs/public/readme.txt'))).toMatchObject({ uri: '/public/readme.txt', origin: 'docs' });
+    expect(forwarded(run('/docs/public/readme.txt'))).toMatchObject({ uri: '/public/readme.txt', origin: 's3-docs' });
   });
 
-  it('turns a version in the path into ?versionId= for S3, and drops anything else from the query', () => {
-    expect(forwarded(run('/-/version/3HL4kqtJlcpXroDTDmJ%2Bv/media-bucket/films/a.mkv', { junk: '1' }))).toEqual({
+  it('turns a version in the path into ?versionId= for S3 (still percent-encoded, as query values are)', () => {
+    expect(forwarded(run('/~3HL4kqtJlcpXroDTDmJ%2Bv/media-bucket/films/a.mkv'))).toEqual({
       uri: '/films/a.mkv',
-      origin: 'media-bucket',
-      querystring: { versionId: { value: '3HL4kqtJlcpXroDTDmJ+v' } },
+      origin: 's3-media-bucket',
+      querystring: { versionId: { value: '3HL4kqtJlcpXroDTDmJ%2Bv' } },
+    });
+    expect(forwarded(run('/-/private/~v1/vault/report.pdf'))).toMatchObject({
+      uri: '/report.pdf',
+      querystring: { versionId: { value: 'v1' } },
     });
   });
 
   it('routes the private path, leaving the signed-URL parameters for CloudFront', () => {
-    const query = { versionId: 'v1', Expires: '2000000000', Signature: 'abc', 'Key-Pair-Id': 'K123' };
+    const query = { Expires: '2000000000', Signature: 'abc', 'Key-Pair-Id': 'K123' };
     const out = forwarded(run('/-/private/vault/report.pdf', query));
-    expect(out).toMatchObject({ uri: '/report.pdf', origin: 'vault' });
-    expect(Object.keys(out.querystring).sort()).toEqual(['Expires', 'Key-Pair-Id', 'Signature', 'versionId']);
-    expect(forwarded(run('/-/private/media-bucket/secret/x'))).toMatchObject({ uri: '/secret/x', origin: 'media-bucket' });
+    expect(out).toMatchObject({ uri: '/report.pdf', origin: 's3-vault' });
+    expect(Object.keys(out.querystring).sort()).toEqual(['Expires', 'Key-Pair-Id', 'Signature']);
+    expect(forwarded(run('/-/private/media-bucket/secret/x'))).toMatchObject({ uri: '/secret/x', origin: 's3-media-bucket' });
   });
 
   it.each([
@@ -50,7 +54,7 @@ describe('the web-seed viewer-request function', () => {
     ['a key outside the allowed prefix', '/docs/private/file', 403],
     ['a private object on the public path', '/vault/report.pdf', 403],
     ['a private prefix of a public bucket on the public path', '/media-bucket/secret/x', 403],
-    ['a private object on the version path', '/-/version/v1/vault/report.pdf', 403],
+    ['a private object on the public version path', '/~v1/vault/report.pdf', 403],
     ['an unknown service path', '/-/webseed/media-bucket/a', 404],
     ['a missing key', '/media-bucket/', 400],
     ['a bucket alone', '/media-bucket', 400],
@@ -59,7 +63,9 @@ describe('the web-seed viewer-request function', () => {
     ['an encoded traversal segment', '/media-bucket/a/%2E%2E/b', 400],
     ['a control character', '/media-bucket/a%0Ab', 400],
     ['malformed percent-encoding', '/media-bucket/a%E0%A4', 400],
-    ['an empty version', '/-/version//media-bucket/a', 400],
+    ['an empty version', '/~/media-bucket/a', 400],
+    ['a malformed version', '/~%E0/media-bucket/a', 400],
+    ['the private prefix alone', '/-/private', 404],
     ['a key longer than S3 allows', `/media-bucket/${'k'.repeat(1025)}`, 400],
   ])('refuses %s', (_what, uri, status) => {
     expect(refused(run(uri)).status).toBe(status);
@@ -69,14 +75,16 @@ describe('the web-seed viewer-request function', () => {
     const key = 'dir/ü ß/+plus?.bin';
     expect(forwarded(run(publicObjectPath({ bucket: 'media-bucket', key })))).toMatchObject({
       uri: `/${key.split('/').map(encodeURIComponent).join('/')}`,
-      origin: 'media-bucket',
+      origin: 's3-media-bucket',
     });
     expect(forwarded(run(publicObjectPath({ bucket: 'media-bucket', key, versionId: 'a/b+c' })))).toMatchObject({
-      origin: 'media-bucket',
-      querystring: { versionId: { value: 'a/b+c' } },
+      origin: 's3-media-bucket',
+      querystring: { versionId: { value: encodeURIComponent('a/b+c') } },
     });
-    const [path, query] = privateObjectPath({ bucket: 'vault', key, versionId: 'v 1' }).split('?');
-    expect(forwarded(run(path as string, Object.fromEntries(new URLSearchParams(query))))).toMatchObject({ origin: 'vault' });
+    expect(forwarded(run(privateObjectPath({ bucket: 'vault', key, versionId: 'v 1' })))).toMatchObject({
+      origin: 's3-vault',
+      querystring: { versionId: { value: 'v%201' } },
+    });
   });
 
   it('refuses everything when no source is configured', () => {
