@@ -84,6 +84,6 @@ function refuse(status, code, message) {
     statusCode: status,
     statusDescription: status === 400 ? 'Bad Request' : status === 404 ? 'Not Found' : 'Forbidden',
     headers: { 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } },
-    body: JSON.stringify({ code: code, message: message }),
+    body: { encoding: 'text', data: JSON.stringify({ code: code, message: message }) },
   };
 }

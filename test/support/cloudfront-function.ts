@@ -13,7 +13,7 @@ export interface ViewerResponse {
   statusCode: number;
   statusDescription?: string;
   headers?: Record<string, { value: string }>;
-  body?: string;
+  body?: string | { encoding: 'text' | 'base64'; data: string };
 }
 
 export type ViewerRequestOutcome =

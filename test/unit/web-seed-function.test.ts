@@ -10,13 +10,15 @@ const sources = ['media-bucket', 'docs/public/', 'private:vault', 'private:media
 const run = viewerRequestRunner(webSeedFunctionSource(sources));
 
 function forwarded(outcome: ViewerRequestOutcome) {
-  if (!('forwarded' in outcome)) throw new Error(`refused: ${outcome.response.statusCode} ${outcome.response.body}`);
+  if (!('forwarded' in outcome)) throw new Error(`refused: ${outcome.response.statusCode} ${JSON.stringify(outcome.response.body)}`);
   return { uri: outcome.forwarded.uri, origin: outcome.origin, querystring: outcome.forwarded.querystring };
 }
 
 function refused(outcome: ViewerRequestOutcome) {
   if (!('response' in outcome)) throw new Error(`forwarded to ${outcome.origin}: ${outcome.forwarded.uri}`);
-  return { status: outcome.response.statusCode, code: (JSON.parse(outcome.response.body ?? '{}') as { code: string }).code };
+  const body = outcome.response.body;
+  const text = typeof body === 'string' ? body : body?.encoding === 'text' ? body.data : '{}';
+  return { status: outcome.response.statusCode, code: (JSON.parse(text) as { code: string }).code };
 }
 
 describe('the web-seed viewer-request function', () => {
@@ -69,6 +71,14 @@ describe('the web-seed viewer-request function', () => {
     ['a key longer than S3 allows', `/media-bucket/${'k'.repeat(1025)}`, 400],
   ])('refuses %s', (_what, uri, status) => {
     expect(refused(run(uri)).status).toBe(status);
+  });
+
+  it('answers a refusal as JSON {code, message} that nothing caches', () => {
+    expect(refused(run('/other-bucket/file'))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(refused(run('/media-bucket/a/../b'))).toEqual({ status: 400, code: 'InvalidKey' });
+    const outcome = run('/vault/report.pdf');
+    if (!('response' in outcome)) throw new Error('forwarded');
+    expect(outcome.response.headers).toEqual({ 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } });
   });
 
   it('reads the paths the endpoint writes', () => {
