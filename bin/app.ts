@@ -3,10 +3,12 @@
  * on the command line, e.g. `npx cdk deploy -c s3-torrent:sourceBuckets=my-bucket,other/public/`.
  * cdk-nag's AWS Solutions rules run on every synth: a finding fails it unless acknowledged in code.
  */
+import { readFileSync } from 'node:fs';
 import { App, Duration, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { S3TorrentStack } from '../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../lib/source-buckets';
+import { WEB_SEED_MODES, type WebSeedMode } from '../lambdas/config/env';
 
 const app = new App();
 const context = (name: string): unknown => app.node.tryGetContext(`s3-torrent:${name}`);
@@ -38,10 +40,33 @@ const minAnnounceInterval = positive('minAnnounceIntervalSeconds');
 
 const eventSources = parseSourceBuckets(list(context('eventSources')));
 
+const seconds = (name: string) => {
+  const value = positive(name);
+  return value === undefined ? undefined : Duration.seconds(value);
+};
+const webSeedMode = text('webSeed') ?? 'cloudfront';
+if (!WEB_SEED_MODES.includes(webSeedMode as WebSeedMode)) {
+  throw new Error(`context s3-torrent:webSeed must be ${WEB_SEED_MODES.join(' or ')}, got ${JSON.stringify(webSeedMode)}`);
+}
+// An existing CloudFront key pair: the secret with its private key, and the public key (a PEM file).
+const webSeedKeySecretArn = text('webSeedKeySecretArn');
+const webSeedPublicKeyFile = text('webSeedPublicKeyFile');
+if ((webSeedKeySecretArn === undefined) !== (webSeedPublicKeyFile === undefined)) {
+  throw new Error('context s3-torrent:webSeedKeySecretArn and s3-torrent:webSeedPublicKeyFile go together');
+}
+
 new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: positive('inlineHashLimitBytes'),
   presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
+  webSeedMode: webSeedMode as WebSeedMode,
+  privateWebSeedTtl: seconds('privateWebSeedTtlSeconds'),
+  webSeedCacheTtl: seconds('webSeedCacheTtlSeconds'),
+  webSeedKey:
+    webSeedKeySecretArn && webSeedPublicKeyFile
+      ? { secretArn: webSeedKeySecretArn, publicKeyPem: readFileSync(webSeedPublicKeyFile, 'utf8') }
+      : undefined,
+  webSeedKeyGeneration: text('webSeedKeyGeneration'),
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1000, burstLimit: burstLimit ?? 2000 } : undefined,
   alarmTopicArn: text('alarmTopicArn'),

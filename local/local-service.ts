@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createAwsClients, type AwsClients } from '../lambdas/runtime/aws-clients';
-import { endpointDeps } from '../lambdas/endpoint/deps';
+import { endpointDeps, type CloudFrontWebSeedSource } from '../lambdas/endpoint/deps';
 import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
 import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
 import { instrumented, METRICS_NAMESPACE } from '../lambdas/runtime/observability';
@@ -46,6 +46,11 @@ export interface LocalServiceOptions {
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
   readonly privateWebSeedTtlSeconds?: number;
+  /**
+   * Web seeds on a CloudFront distribution at this URL, private ones signed with this key, without
+   * starting the local one (tests of the URLs alone). `webSeed` starts the local one instead.
+   */
+  readonly cloudFront?: CloudFrontWebSeedSource;
   /** Signs links to private objects and announce tokens; random per start when unset. */
   readonly signingKey?: Uint8Array;
   readonly publicBaseUrl?: string;
@@ -65,10 +70,10 @@ export interface LocalServiceOptions {
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
   /**
-   * How public objects' web seeds are served: `redirect` (the default here) by the API's
-   * presigned-URL redirects, as deployments without CloudFront do; or through the local stand-in
-   * of the CloudFront distribution (the web-seed gateway, running the edge function), with the
-   * swarm-aware gate unless `gate: false` (docs/web-seed.md).
+   * How web seeds are served: `redirect` (the default here) by the API's presigned-URL redirects,
+   * as deployments without CloudFront do; or through the local stand-in of the CloudFront
+   * distribution (the web-seed gateway, running the edge function; private objects get URLs signed
+   * with a key pair made at start), with the swarm-aware gate unless `gate: false` (docs/web-seed.md).
    */
   readonly webSeed?: 'redirect' | LocalWebSeedOptions;
 }
@@ -83,6 +88,14 @@ export interface LocalWebSeedOptions {
   readonly gateMinBytes?: number;
   /** How often the gate table's stream is read (default 100 ms). */
   readonly streamIntervalMs?: number;
+}
+
+/** The local CloudFront: the gateway, its KeyValueStore, the gate stream feeding it, and the private key group. */
+export interface LocalWebSeed {
+  readonly gateway: WebSeedGateway;
+  readonly kvs: LocalKeyValueStore;
+  readonly gateStream?: LocalStreamPoller;
+  readonly cloudFront: CloudFrontWebSeedSource;
 }
 
 export interface LocalResourceNames {
@@ -113,7 +126,7 @@ export interface LocalService {
   /** S3 event delivery to the events handler, when enabled. */
   readonly events?: LocalEvents;
   /** The web-seed gateway (the local CloudFront), its KeyValueStore and the gate stream feeding it, when enabled. */
-  readonly webSeed?: { readonly gateway: WebSeedGateway; readonly kvs: LocalKeyValueStore; readonly gateStream?: LocalStreamPoller };
+  readonly webSeed?: LocalWebSeed;
   stop(): Promise<void>;
 }
 
@@ -164,7 +177,8 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     if (workflow) stops.push(() => workflow.stop());
     const inlineHashLimit = options.inlineHashLimit ?? 256 * 1024 * 1024;
     const sources = options.sources ?? '*';
-    const webSeed = webSeedOptions && (await startWebSeed(webSeedOptions, { s3Endpoint, dynamoDbEndpoint, names, gated, logger }, stops));
+    const webSeed =
+      webSeedOptions && (await startWebSeed(webSeedOptions, { s3Endpoint, dynamoDbEndpoint, names, gated, sources, logger }, stops));
     const gatePolicy = webSeedOptions?.gate === false ? undefined : webSeedOptions?.gate;
     const gate = gated ? { table: names.gateTable, policy: gatePolicy } : undefined;
     const endpoint = instrumented(
@@ -179,9 +193,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             inlineHashLimit,
             presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
+            cloudFront: webSeed?.cloudFront ?? options.cloudFront,
             signingKey,
             publicBaseUrl,
-            webSeedBaseUrl: webSeed?.gateway.url,
             gate,
             gateMinBytes: webSeedOptions?.gateMinBytes,
           },
@@ -263,9 +277,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
  */
 async function startWebSeed(
   options: LocalWebSeedOptions,
-  context: { s3Endpoint: string; dynamoDbEndpoint: string; names: LocalResourceNames; gated: boolean; logger: Logger },
+  context: { s3Endpoint: string; dynamoDbEndpoint: string; names: LocalResourceNames; gated: boolean; sources: string; logger: Logger },
   stops: (() => Promise<void>)[],
-): Promise<NonNullable<LocalService['webSeed']>> {
+): Promise<LocalWebSeed> {
   const kvs = await startLocalKeyValueStore();
   stops.push(() => kvs.stop());
   let gateStream: LocalStreamPoller | undefined;
@@ -283,14 +297,20 @@ async function startWebSeed(
     gateStream = poller;
     stops.push(() => poller.stop());
   }
+  // The private behaviour's key group: one key pair, made for this run.
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPairId = 'KLOCALWEBSEED';
   const gateway = await startWebSeedGateway({
     port: options.port,
     s3Endpoint: context.s3Endpoint,
     kvs: { get: async (key) => kvs.data.get(key) },
+    sources: context.sources,
+    trustedKeys: new Map([[keyPairId, keys.publicKey]]),
     originBytesPerSecond: options.originBytesPerSecond,
   });
   stops.push(() => gateway.stop());
-  return { gateway, kvs, gateStream };
+  const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { gateway, kvs, gateStream, cloudFront: { baseUrl: gateway.url, signingKey: async () => ({ keyPairId, privateKeyPem }) } };
 }
 
 async function provision(

@@ -2,10 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { WEB_SEED_GATE_FUNCTION_FILE, WEB_SEED_ORIGIN_PREFIX } from '../lambdas/edge/web-seed-paths';
+import type { KeyObject } from 'node:crypto';
+import { edgeSourcesOf, webSeedFunctionSource } from '../lambdas/edge/function-source';
+import { CLOUDFRONT_PRIVATE_PREFIX, WEB_SEED_ORIGIN_PREFIX } from '../lambdas/web-seeds/cloudfront-paths';
+import { SIGNED_URL_PARAMETERS, verifyCloudFrontSignedUrl } from '../lambdas/security/cloudfront-signed-urls';
 import {
   forwardedQuery,
-  loadCloudFrontFunctionFile,
+  loadCloudFrontFunction,
   responseBody,
   viewerRequestEvent,
   type KeyValueReader,
@@ -14,20 +17,25 @@ import {
 import { freePort } from './ports';
 
 /**
- * The local stand-in for the web seed's CloudFront distribution: every request runs the
- * distribution's viewer-request function (lambdas/edge/web-seed-gate.js, under the shim, reading
- * the local KeyValueStore), then either answers what the function answered or fetches the object
- * from the bucket's S3 origin (the local S3) as CloudFront would. It counts what it serves, per
- * client, for tests and `npm run bench:offload`. No caching: every byte served is an origin byte.
+ * The local stand-in for the web seed's CloudFront distribution: a `/-/private/*` request must
+ * carry a URL signed by a trusted key (the private behaviour's key group), then every request runs
+ * the distribution's viewer-request function (lambdas/edge/web-seed-gate.js with the allowlist
+ * written in, under the shim, reading the local KeyValueStore), then the gateway either answers
+ * what the function answered or fetches the object from the bucket's S3 origin (the local S3) as
+ * CloudFront would, signing parameters left out. It counts what it serves, per client, for tests
+ * and `npm run bench:offload`. No caching: every byte served is an origin byte.
  */
 export interface WebSeedGatewayOptions {
   readonly port?: number;
   /** The local S3 that holds every bucket (the origins `s3-<bucket>`). */
   readonly s3Endpoint: string;
   readonly kvs: KeyValueReader;
+  /** The service's source allowlist (`*` or entries), written into the function as the stack does. */
+  readonly sources: string;
+  /** The private behaviour's key group: public keys by key-pair id. */
+  readonly trustedKeys?: ReadonlyMap<string, string | KeyObject>;
   /** Caps each origin response at this many bytes/s (the benchmark's S3 rate); unset: no cap. */
   readonly originBytesPerSecond?: number;
-  readonly functionFile?: string;
 }
 
 export interface ServedCounts {
@@ -65,7 +73,7 @@ const FORWARDED_REQUEST_HEADERS = ['range', 'if-match', 'if-none-match', 'if-mod
 
 export async function startWebSeedGateway(options: WebSeedGatewayOptions): Promise<WebSeedGateway> {
   const port = options.port ?? (await freePort());
-  const fn: LoadedFunction = loadCloudFrontFunctionFile(options.functionFile ?? WEB_SEED_GATE_FUNCTION_FILE, options.kvs);
+  const fn: LoadedFunction = loadCloudFrontFunction(webSeedFunctionSource(edgeSourcesOf(options.sources)), options.kvs);
   const origin = new URL(options.s3Endpoint);
   let rate = options.originBytesPerSecond;
   const totals: ServedCounts = { requests: 0, parked: 0, originBytes: 0 };
@@ -82,10 +90,23 @@ export async function startWebSeedGateway(options: WebSeedGatewayOptions): Promi
     for (const c of counts) c.requests++;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+    let target = req.url ?? '/';
+    if (target.startsWith(`${CLOUDFRONT_PRIVATE_PREFIX}/`)) {
+      const check = verifyCloudFrontSignedUrl(`http://127.0.0.1:${port}${target}`, {
+        publicKeys: options.trustedKeys ?? new Map(),
+        now: new Date(),
+        sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+      });
+      if (!check.ok) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end(`${check.reason}\n`);
+        return;
+      }
+      target = withoutSigningParameters(target);
+    }
     const outcome = await fn.run(
       viewerRequestEvent({
         method: req.method ?? 'GET',
-        target: req.url ?? '/',
+        target,
         headers,
         viewerIp: (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
         domain: `127.0.0.1:${port}`,
@@ -171,6 +192,17 @@ export async function startWebSeedGateway(options: WebSeedGatewayOptions): Promi
         server.closeAllConnections();
       }),
   };
+}
+
+/** The origin request carries none of CloudFront's signing parameters (the cache policy drops them). */
+function withoutSigningParameters(target: string): string {
+  const at = target.indexOf('?');
+  if (at < 0) return target;
+  const kept = target
+    .slice(at + 1)
+    .split('&')
+    .filter((part) => !(SIGNED_URL_PARAMETERS as readonly string[]).includes(part.split('=')[0] ?? ''));
+  return kept.length > 0 ? `${target.slice(0, at)}?${kept.join('&')}` : target.slice(0, at);
 }
 
 /** Paces a stream to a rate (bytes/s), one response at a time: a per-connection cap like S3's. */

@@ -1,7 +1,8 @@
 import { createAwsClients } from '../runtime/aws-clients';
-import { endpointEnvShape, readEnv } from '../config/config';
+import { cloudFrontWebSeedEnv, endpointEnvShape, readEnv } from '../config/config';
 import { ENV } from '../config/env';
 import { instrumented, lambdaObservability } from '../runtime/observability';
+import { cloudFrontSigningKeyReader } from '../security/cloudfront-key';
 import { loadSigningKey } from '../security/signing-key';
 import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
@@ -12,6 +13,7 @@ import { gateSettingsFromEnv } from '../gate/deps';
 const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
 const { settings, options } = torrentServiceFromEnv(env);
+const cloudFront = cloudFrontWebSeedEnv(env);
 
 // Built once per container; the first request waits for the signing key.
 const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
@@ -23,9 +25,12 @@ const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
         presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
         privateWebSeedTtlSeconds: env[ENV.PRIVATE_WEBSEED_TTL],
         signingKey,
+        cloudFront: cloudFront && {
+          baseUrl: cloudFront.baseUrl,
+          signingKey: cloudFrontSigningKeyReader(cloudFront.secretArn, cloudFront.keyPairId),
+        },
         publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
         announceUrl: env[ENV.ANNOUNCE_URL],
-        webSeedBaseUrl: env[ENV.WEB_SEED_BASE_URL],
         gate: gateSettingsFromEnv(env),
         gateMinBytes: env[ENV.GATE_MIN_BYTES],
       },

@@ -4,17 +4,17 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../http/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
-import { encodeKeyPath, privateAnnouncePath, ROUTE, ticketAnnouncePath, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../http/routes';
-import { formatTicket, type Ticket } from '../core/gate/ticket';
-import { webSeedPath } from '../edge/web-seed-paths';
+import { privateAnnouncePath, ROUTE, ticketAnnouncePath } from '../http/routes';
+import { formatTicket } from '../core/gate/ticket';
 import type { WebSeedGate } from '../gate/web-seed-gate';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
-import type { ObjectHead, ObjectStore } from '../ports/object-store';
+import type { ObjectStore } from '../ports/object-store';
 import type { TorrentFormat } from '../core/build-info';
 import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
 import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
 
 export const CREATED_BY = 's3-torrent/0.1';
@@ -24,22 +24,15 @@ export interface EndpointDeps {
   readonly store: ObjectStore;
   readonly sources: SourceAllowlist;
   readonly signer: LinkSigner;
-  readonly presignedUrlTtlSeconds: number;
-  /** Lifetime of the signed web seed in torrents of private objects. */
-  readonly privateWebSeedTtlSeconds: number;
+  /** Where web seeds and redirects point: the CloudFront distribution, or presigned S3 URLs. */
+  readonly webSeeds: WebSeeds;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly logger: Logger;
   readonly clock?: () => Date;
   /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
   readonly jobs?: LargeObjectJobs;
-  /**
-   * Where public objects' web seeds live: the CloudFront distribution (or the local gateway) that
-   * serves `/<bucket>/<key>` from S3. Unset: the API's own web-seed route, which redirects to a
-   * presigned S3 URL (deployments without CloudFront).
-   */
-  readonly webSeedBaseUrl?: string;
-  /** The swarm-aware web seed (needs webSeedBaseUrl): each answer gets a ticket (docs/web-seed.md). */
+  /** The swarm-aware web seed (CloudFront mode only): each public answer gets a ticket (docs/web-seed.md). */
   readonly gate?: WebSeedGate;
   /** Objects smaller than this are never gated: their S3 cost is small and a park body could pass for data. */
   readonly gateMinBytes?: number;
@@ -50,9 +43,10 @@ export const DEFAULT_GATE_MIN_BYTES = 1024 * 1024;
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
- * `?torrent` (and on the web-seed route BEP 19 clients fetch) it redirects to a short-lived
- * presigned GET of the object, so private buckets never need a public ACL. Objects of private
- * sources are served only with a signed link for that purpose, or on the IAM-authorized routes.
+ * `?torrent` (and on the API's web-seed route) it redirects to the object's bytes: its URL on the
+ * CloudFront distribution (signed for private objects), or a presigned S3 GET where there is no
+ * distribution, so private buckets never need a public ACL. Objects of private sources are served
+ * only with a signed link for that purpose, or on the IAM-authorized routes.
  */
 export function makeEndpointHandler(deps: EndpointDeps) {
   return async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
@@ -101,12 +95,12 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     query,
   );
 
-  if (kind === 'webseed') return redirectToObject(deps, bucket, key, versionId);
+  if (kind === 'webseed') return redirectToObject(deps, { bucket, key, versionId, access });
   if (!wantsTorrent) {
     // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
     // error after the redirect. (The web seed skips this: clients hit it once per range.)
     await deps.store.head(bucket, key);
-    return redirectToObject(deps, bucket, key);
+    return redirectToObject(deps, { bucket, key, access });
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
   return await torrentOrJobResponse(deps, event, found, access);
@@ -134,17 +128,16 @@ function authorize(
   if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
-async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
-  const url = await deps.store.presignGet(bucket, key, { versionId, expiresInSeconds: deps.presignedUrlTtlSeconds });
-  return redirectResponse(url);
+async function redirectToObject(deps: EndpointDeps, object: WebSeedObject): Promise<HttpResult> {
+  return redirectResponse(await deps.webSeeds.objectLocation(object, now(deps)));
 }
 
-function torrentOrJobResponse(
+async function torrentOrJobResponse(
   deps: EndpointDeps,
   event: APIGatewayProxyEventV2,
   found: TorrentOutcome,
   access: AccessMode,
-): HttpResult | Promise<HttpResult> {
+): Promise<HttpResult> {
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
   return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
@@ -158,25 +151,28 @@ async function torrentResponse(
 ): Promise<HttpResult> {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
-  const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
   // The tracker checks a private torrent's token against the hash clients announce first: v1, or the truncated v2.
   const announcedInfoHash = announcedInfoHashes(torrent.info, found.format)[0] as string;
-  let webSeed: string;
-  let announce: string;
-  if (access === 'private') {
-    // The web seed carries its own signed link (clients cannot sign requests), pinned to the version.
-    const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
-    const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
-    webSeed = `${webSeedPath}?${params}`;
-    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`;
-  } else {
-    // A HEAD answer is never used to download: it gets no ticket (and costs no gate write).
-    const gated = deps.gate !== undefined && deps.webSeedBaseUrl !== undefined && event.requestContext.http.method !== 'HEAD';
-    const ticket =
-      gated && head.size >= (deps.gateMinBytes ?? DEFAULT_GATE_MIN_BYTES) ? await deps.gate?.issue(announcedInfoHash) : undefined;
-    webSeed = webSeedUrl(base, head, found.name, found.format, deps.webSeedBaseUrl, ticket);
-    announce = ticket !== undefined ? `${base}${ticketAnnouncePath(formatTicket(ticket))}` : (deps.announceUrl ?? `${base}/announce`);
-  }
+  // A HEAD answer is never used to download: it gets no ticket (and costs no gate write). Private
+  // objects' web seeds are signed URLs, not gated; presigned redirects cannot be gated at all.
+  const gated =
+    access === 'public' &&
+    deps.gate !== undefined &&
+    deps.webSeeds.mode === 'cloudfront' &&
+    event.requestContext.http.method !== 'HEAD' &&
+    head.size >= (deps.gateMinBytes ?? DEFAULT_GATE_MIN_BYTES);
+  const ticket = gated ? await deps.gate?.issue(announcedInfoHash) : undefined;
+  const announce =
+    access === 'private'
+      ? `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`
+      : ticket !== undefined
+        ? `${base}${ticketAnnouncePath(formatTicket(ticket))}`
+        : (deps.announceUrl ?? `${base}/announce`);
+  const webSeed = await deps.webSeeds.torrentWebSeed(
+    { bucket: head.bucket, key: head.key, versionId: head.versionId, access, name: found.name, format: found.format, ticket },
+    base,
+    now(deps),
+  );
   const file = encodeTorrentFile({
     info: torrent.info,
     pieceLayers: torrent.pieceLayers,
@@ -192,38 +188,6 @@ async function torrentResponse(
     ...infoHashHeaders(torrent.info, found.format),
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
-}
-
-/**
- * The web seed of a public object, pinned to the version the torrent describes where the bucket is
- * versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
- * 2.0 gives a single-file v2 torrent a tail padding file, takes it for a multi-file torrent and
- * appends the file name to any web seed URL; BEP 19 clients append the name to a URL ending in `/`
- * too. Either way the request names the object. A query string would end up before the appended
- * name, so the version goes in the path (`/-/webseed-version/<version>/...`).
- */
-function webSeedUrl(
-  base: string,
-  head: ObjectHead,
-  name: string,
-  format: TorrentFormat,
-  webSeedBase: string | undefined,
-  ticket: Ticket | undefined,
-): string {
-  const directory = head.key.slice(0, head.key.length - name.length);
-  const asDirectory = format === 'v2' && head.key.endsWith(name) && (directory === '' || directory.endsWith('/'));
-  if (webSeedBase !== undefined) {
-    // The distribution (lambdas/edge/web-seed-paths.ts): the version, like the ticket, is a path segment.
-    return `${webSeedBase}${webSeedPath({ bucket: head.bucket, key: asDirectory ? directory : head.key, versionId: head.versionId, ticket })}`;
-  }
-  if (!asDirectory) {
-    return (
-      `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
-      (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '')
-    );
-  }
-  const prefix = head.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(head.versionId)}` : WEBSEED_PREFIX;
-  return `${base}${prefix}/${head.bucket}/${encodeKeyPath(directory)}`;
 }
 
 // `version=1` (the default: aria2 and Transmission 3 load only v1), `version=2` or `version=hybrid`.

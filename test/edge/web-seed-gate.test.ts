@@ -4,9 +4,11 @@ import { encodeGateValue } from '../../lambdas/core/gate/gate-value';
 import { gateServes, type GateState } from '../../lambdas/core/gate/gate-policy';
 import { PARKABLE_USER_AGENT } from '../../lambdas/core/gate/parkable-clients';
 import { formatTicket, newTicket, type Ticket } from '../../lambdas/core/gate/ticket';
-import { WEB_SEED_GATE_FUNCTION_FILE, webSeedOriginId, webSeedPath } from '../../lambdas/edge/web-seed-paths';
+import { parseSourceEntry } from '../../lambdas/config/sources';
+import { edgeSourcesOf, WEB_SEED_FUNCTION_FILE, webSeedFunctionSource } from '../../lambdas/edge/function-source';
+import { publicObjectPath, webSeedOriginId } from '../../lambdas/web-seeds/cloudfront-paths';
 import {
-  loadCloudFrontFunctionFile,
+  loadCloudFrontFunction,
   MAX_FUNCTION_BYTES,
   responseBody,
   viewerRequestEvent,
@@ -25,27 +27,41 @@ const USER_AGENTS = {
 };
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-describe('the web-seed gate function (lambdas/edge/web-seed-gate.js) under the CloudFront shim', () => {
+describe('the swarm-aware gate in the web-seed function (lambdas/edge/web-seed-gate.js) under the CloudFront shim', () => {
   const store = new Map<string, string>();
-  const fn = loadCloudFrontFunctionFile(WEB_SEED_GATE_FUNCTION_FILE, { get: async (key) => store.get(key) });
+  const fn = loadCloudFrontFunction(webSeedFunctionSource([parseSourceEntry('my-bucket')]), { get: async (key) => store.get(key) });
   const run = (target: string, headers: Record<string, string> = {}, method = 'GET'): Promise<FunctionOutcome> =>
     fn.run(viewerRequestEvent({ method, target, headers, viewerIp: '127.0.0.1', domain: 'd.example', requestId: 'r' }));
   const gate = (state: GateState) => store.set(ticket(1).gateKey, encodeGateValue(state));
-  const gatedPath = (t: Ticket, key = 'dir/file.bin') => webSeedPath({ bucket: 'my-bucket', key, ticket: t });
+  const gatedPath = (t: Ticket, key = 'dir/file.bin') => publicObjectPath({ bucket: 'my-bucket', key, ticket: t });
   beforeEach(() => store.clear());
 
   it('fits CloudFront Functions size limit and starts with the cloudfront import', () => {
-    const source = readFileSync(WEB_SEED_GATE_FUNCTION_FILE);
+    const source = readFileSync(WEB_SEED_FUNCTION_FILE);
     expect(source.length).toBeLessThan(MAX_FUNCTION_BYTES);
     expect(source.toString()).toMatch(/^import cf from 'cloudfront';\n/);
   });
 
-  it('sends a plain path to the bucket origin with the key as the path', async () => {
-    expect(await run('/my-bucket/dir/a%20b.bin')).toEqual({
+  it('sends a plain path to the bucket origin with the key as the path, never gated', async () => {
+    gate({ open: [], seeders: 1, until: nowSeconds() + 60 });
+    expect(await run('/my-bucket/dir/a%20b.bin', { 'user-agent': LIBTORRENT })).toEqual({
       kind: 'origin',
       originId: webSeedOriginId('my-bucket'),
       request: expect.objectContaining({ uri: '/dir/a%20b.bin' }),
     });
+  });
+
+  it('allows any bucket when the service allows `*` (local runs)', async () => {
+    const any = loadCloudFrontFunction(webSeedFunctionSource(edgeSourcesOf('*')), { get: async () => undefined });
+    const event = viewerRequestEvent({
+      method: 'GET',
+      target: '/any-bucket/k',
+      headers: {},
+      viewerIp: '127.0.0.1',
+      domain: 'd',
+      requestId: 'r',
+    });
+    expect(await any.run(event)).toMatchObject({ kind: 'origin', originId: 's3-any-bucket' });
   });
 
   it('serves a gated path when the torrent has no gate entry', async () => {
@@ -86,7 +102,7 @@ describe('the web-seed gate function (lambdas/edge/web-seed-gate.js) under the C
   });
 
   it('turns a version segment into versionId for the S3 origin', async () => {
-    const path = webSeedPath({ bucket: 'my-bucket', key: 'k.bin', versionId: 'v+1/2', ticket: ticket(1) });
+    const path = publicObjectPath({ bucket: 'my-bucket', key: 'k.bin', versionId: 'v+1/2', ticket: ticket(1) });
     expect(path).toBe(`/_${formatTicket(ticket(1))}/~v%2B1%2F2/my-bucket/k.bin`);
     expect(await run(path)).toMatchObject({
       kind: 'origin',
@@ -94,9 +110,13 @@ describe('the web-seed gate function (lambdas/edge/web-seed-gate.js) under the C
     });
   });
 
-  it('answers 404 to paths that name no object', async () => {
-    for (const path of ['/', '/my-bucket', '/my-bucket/', '/_nothex.aaaaaaaa/my-bucket', '/UPPER/key']) {
-      expect(await run(path)).toMatchObject({ kind: 'response', response: { statusCode: 404 } });
+  it('refuses paths that name no object, and a ticket on a private path', async () => {
+    expect(await run(`/_${formatTicket(ticket(1))}/-/private/my-bucket/k`)).toMatchObject({
+      kind: 'response',
+      response: { statusCode: 404 },
+    });
+    for (const path of ['/', '/_nothex.aaaaaaaa/my-bucket/k', '/my-bucket', '/my-bucket/', '/UPPER/key']) {
+      expect(await run(path)).toMatchObject({ kind: 'response', response: { statusCode: 400 } });
     }
   });
 
