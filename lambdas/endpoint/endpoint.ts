@@ -4,7 +4,7 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../http/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
-import { privateAnnouncePath, ROUTE, ticketAnnouncePath } from '../http/routes';
+import { privateAnnouncePath, ROUTE, withTicket } from '../http/routes';
 import { formatTicket } from '../core/gate/ticket';
 import type { WebSeedGate } from '../gate/web-seed-gate';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
@@ -166,7 +166,7 @@ async function torrentResponse(
     access === 'private'
       ? `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`
       : ticket !== undefined
-        ? `${base}${ticketAnnouncePath(formatTicket(ticket))}`
+        ? withTicket(deps.announceUrl ?? `${base}/announce`, formatTicket(ticket))
         : (deps.announceUrl ?? `${base}/announce`);
   const webSeed = await deps.webSeeds.torrentWebSeed(
     { bucket: head.bucket, key: head.key, versionId: head.versionId, access, name: found.name, format: found.format, ticket },

@@ -29,9 +29,6 @@ export const ROUTE = {
   SCRAPE: 'GET /scrape',
   PRIVATE_ANNOUNCE: 'GET /-/private/{token}/announce',
   PRIVATE_SCRAPE: 'GET /-/private/{token}/scrape',
-  /** A public torrent's announce with its web-seed ticket (docs/web-seed.md). */
-  TICKET_ANNOUNCE: 'GET /-/t/{ticket}/announce',
-  TICKET_SCRAPE: 'GET /-/t/{ticket}/scrape',
 } as const;
 
 export const WEBSEED_PREFIX = '/-/webseed';
@@ -42,8 +39,12 @@ export const WEBSEED_VERSION_PREFIX = '/-/webseed-version';
 /** The announce URL of a private torrent, relative to the public base URL. */
 export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
 
-/** The announce URL of a public torrent answered with a web-seed ticket, relative to the public base URL. */
-export const ticketAnnouncePath = (ticket: string) => `/-/t/${ticket}/announce`;
+/**
+ * A public torrent's announce URL with its web-seed ticket, passkey-style: `?ticket=` on the
+ * ordinary route, so the path still starts with /announce (libtorrent's SSRF mitigation refuses
+ * any other path on a loopback tracker) and clients derive /scrape from it.
+ */
+export const withTicket = (announceUrl: string, ticket: string) => `${announceUrl}${announceUrl.includes('?') ? '&' : '?'}ticket=${ticket}`;
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/{bucket}/{key+}', target: 'endpoint' },
@@ -61,10 +62,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   // from it (BEP 48: replace the last segment's `announce` with `scrape`) carries the token too.
   { method: 'GET', path: '/-/private/{token}/announce', target: 'tracker' },
   { method: 'GET', path: '/-/private/{token}/scrape', target: 'tracker' },
-  // A public torrent's announce carrying the web-seed ticket of its `?torrent` answer, so the
-  // tracker knows which downloader holds which web seed (and the scrape URL derived from it).
-  { method: 'GET', path: '/-/t/{ticket}/announce', target: 'tracker' },
-  { method: 'GET', path: '/-/t/{ticket}/scrape', target: 'tracker' },
   { method: 'GET', path: '/-/jobs/{jobId}', target: 'endpoint' },
 ];
 

@@ -83,8 +83,9 @@ export class TrackerService {
    * `token` is set on a private torrent's announce route. Private torrents are served only with
    * their token; on the public routes they look unregistered, so their infohash leaks nothing.
    */
-  async announce(request: AnnounceRequest, token?: string, ticket?: Ticket): Promise<AnnounceAnswer> {
+  async announce(request: AnnounceRequest, token?: string): Promise<AnnounceAnswer> {
     const infoHash = Buffer.from(request.infoHash).toString('hex');
+    const ticket = request.ticket;
     await this.requireRegistered(infoHash, token);
     const now = this.nowSeconds();
     const seeder = request.left === 0;

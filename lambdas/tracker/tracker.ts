@@ -5,7 +5,6 @@ import { encodeAnnounceResponse, encodeFailure, encodeScrapeResponse } from '../
 import { TrackerError } from '../core/tracker/tracker-error';
 import { binaryResponse, type HttpResult } from '../http/http';
 import { ROUTE } from '../http/routes';
-import { parseTicket, type Ticket } from '../core/gate/ticket';
 import type { TrackerService } from './tracker-service';
 
 export interface TrackerDeps {
@@ -49,14 +48,12 @@ async function answer(deps: TrackerDeps, event: APIGatewayProxyEventV2): Promise
   const rawQuery = event.rawQueryString ?? '';
   switch (event.routeKey) {
     case ROUTE.ANNOUNCE:
-    case ROUTE.PRIVATE_ANNOUNCE:
-    case ROUTE.TICKET_ANNOUNCE: {
+    case ROUTE.PRIVATE_ANNOUNCE: {
       const request = parseAnnounceRequest(rawQuery, { sourceIp: event.requestContext.http.sourceIp, trustIpHints: deps.trustIpHints });
-      return encodeAnnounceResponse(await deps.tracker.announce(request, tokenOf(event), ticketOf(event)), request);
+      return encodeAnnounceResponse(await deps.tracker.announce(request, tokenOf(event)), request);
     }
     case ROUTE.SCRAPE:
     case ROUTE.PRIVATE_SCRAPE:
-    case ROUTE.TICKET_SCRAPE:
       return encodeScrapeResponse(await deps.tracker.scrape(parseScrapeRequest(rawQuery), tokenOf(event)));
     default:
       throw new TrackerError(`no tracker route ${event.routeKey}`);
@@ -67,14 +64,6 @@ async function answer(deps: TrackerDeps, event: APIGatewayProxyEventV2): Promise
 function tokenOf(event: APIGatewayProxyEventV2): string | undefined {
   if (event.routeKey !== ROUTE.PRIVATE_ANNOUNCE && event.routeKey !== ROUTE.PRIVATE_SCRAPE) return undefined;
   return event.pathParameters?.token ?? '';
-}
-
-/** The web-seed ticket from the path, on the ticket routes only. */
-function ticketOf(event: APIGatewayProxyEventV2): Ticket | undefined {
-  if (event.routeKey !== ROUTE.TICKET_ANNOUNCE) return undefined;
-  const ticket = parseTicket(event.pathParameters?.ticket ?? '');
-  if (ticket === undefined) throw new TrackerError('the announce URL carries a malformed web-seed ticket');
-  return ticket;
 }
 
 function trackerResponse(body: Uint8Array): HttpResult {
