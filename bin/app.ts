@@ -55,6 +55,13 @@ if ((webSeedKeySecretArn === undefined) !== (webSeedPublicKeyFile === undefined)
   throw new Error('context s3-torrent:webSeedKeySecretArn and s3-torrent:webSeedPublicKeyFile go together');
 }
 
+// The swarm-aware web seed (docs/web-seed.md): on by default in cloudfront mode.
+const webSeedGate = text('webSeedGate') ?? 'on';
+if (!['on', 'off'].includes(webSeedGate))
+  throw new Error(`context s3-torrent:webSeedGate must be on or off, got ${JSON.stringify(webSeedGate)}`);
+const gateFeeds = positive('webSeedGateFeeds');
+const gateSeeders = positive('webSeedGateSeeders');
+
 new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
   sources: parseSourceBuckets(list(context('sourceBuckets'))),
   inlineHashLimitBytes: positive('inlineHashLimitBytes'),
@@ -67,6 +74,10 @@ new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
       ? { secretArn: webSeedKeySecretArn, publicKeyPem: readFileSync(webSeedPublicKeyFile, 'utf8') }
       : undefined,
   webSeedKeyGeneration: text('webSeedKeyGeneration'),
+  webSeedGate:
+    webSeedGate === 'off'
+      ? false
+      : { ...(gateFeeds !== undefined ? { feeds: gateFeeds } : {}), ...(gateSeeders !== undefined ? { seedersToGate: gateSeeders } : {}) },
   customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
   throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1000, burstLimit: burstLimit ?? 2000 } : undefined,
   alarmTopicArn: text('alarmTopicArn'),

@@ -3,9 +3,10 @@
 usage: libtorrent-peer.py CONFIG_JSON
 
 CONFIG_JSON keys: torrent, save_dir, timeout (seconds), web_seed_port (blocks from a connection to
-this port count as web-seed bytes, every other as peer bytes), upload_rate (bytes/s, 0 = unlimited),
-seed (keep seeding after finishing until stdin closes; default true), settings (extra
-settings_pack entries). libtorrent's own defaults stay as they are (SSRF mitigation on, 5-minute
+this port count as web-seed bytes, every other as peer bytes), upload_rate (bytes/s, 0 = unlimited;
+it applies to peers on 127.0.0.1 too: libtorrent puts local-network peers in an unlimited peer
+class by default, so every address is mapped to the global class here), seed (keep seeding after
+finishing until stdin closes; default true), settings (extra settings_pack entries). libtorrent's own defaults stay as they are (SSRF mitigation on, 5-minute
 minimum announce interval, 30 s web-seed retry), except what a single machine needs: DHT, LSD,
 UPnP and NAT-PMP off, several connections per IP allowed (every peer is on 127.0.0.1).
 
@@ -44,6 +45,9 @@ def main():
     settings.update(config.get('settings', {}))
     # flags=0: no default plugins (no peer exchange), so peers come from the tracker only.
     session = lt.session(settings, 0)
+    everyone = lt.ip_filter()
+    everyone.add_rule('0.0.0.0', '255.255.255.255', 1 << session.global_peer_class_id)
+    session.set_peer_class_filter(everyone)
     info = lt.torrent_info(config['torrent'])
     params = lt.add_torrent_params()
     params.ti = info
