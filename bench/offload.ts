@@ -366,6 +366,17 @@ function printScenario(scenario: Scenario, [ungated, gated]: RunResult[]): void 
     return d.seconds === null || u === null || u === undefined ? 'n/a' : (d.seconds / u).toFixed(2);
   });
   console.log(`  gated ÷ ungated completion: ${ratios.join(' ')}   (first downloader ${ratios[0]})`);
+  // What the caps amount to on this machine: the first downloader alone on S3 (ungated), and the
+  // later downloaders' peer bytes per second of their download (gated, where peers carry them).
+  const first = ungated.downloaders[0];
+  const later = gated.downloaders.slice(1).filter((d) => d.seconds !== null);
+  const peerRate = later.reduce((a, d) => a + d.peerBytes / (d.seconds as number), 0) / Math.max(1, later.length);
+  if (first?.seconds) {
+    console.log(
+      `  effective here: S3 ${(first.webSeedBytes / first.seconds / MB).toFixed(1)} MB/s to the first downloader (ungated), ` +
+        `peers ${(peerRate / MB).toFixed(1)} MB/s to each later one (gated)`,
+    );
+  }
   for (const r of scenario.seedersLeave ? [ungated, gated] : []) {
     const last = r.downloaders[r.downloaders.length - 1];
     console.log(

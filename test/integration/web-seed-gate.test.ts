@@ -18,7 +18,7 @@ describe('the swarm-aware web seed through the local gateway', () => {
   let service: Service;
   const data = testBytes(SIZE, 5);
   // Each test has its own object, so its own torrent and gate.
-  const keys = ['gated/big file.bin', 'gated/second.bin', 'gated/third.bin', 'gated/fourth.bin'] as const;
+  const keys = ['gated/big file.bin', 'gated/second.bin', 'gated/third.bin', 'gated/fourth.bin', 'gated/fifth.bin'] as const;
 
   beforeAll(async () => {
     service = await startTestService({ webSeed: { gate: {}, streamIntervalMs: 50 } });
@@ -91,6 +91,23 @@ describe('the swarm-aware web seed through the local gateway', () => {
     const back = await fetchRange(second.webSeed, LIBTORRENT);
     expect(back.headers.get('x-web-seed')).toBeNull();
     expect(Buffer.from(await back.arrayBuffer()).equals(data.subarray(65536, 131072))).toBe(true);
+  });
+
+  it('gives no ticket to HEAD answers or to objects under 1 MiB', async () => {
+    const head = await fetch(`${service.apiUrl}/${service.bucket}/${keys[4]}?torrent`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    const small = 'gated/small.bin';
+    await putObject(service.clients, service.bucket, small, testBytes(1024 * 1024 - 1, 6));
+    const res = await fetch(`${service.apiUrl}/${service.bucket}/${small}?torrent`);
+    const file = bdecode(Buffer.from(await res.arrayBuffer())) as Record<string, Uint8Array | Uint8Array[]>;
+    const urlList = file['url-list'];
+    const webSeed = Buffer.from((Array.isArray(urlList) ? urlList[0] : urlList) as Uint8Array).toString();
+    expect(webSeed).toBe(`${gateway().url}/${service.bucket}/gated/small.bin`);
+    expect(Buffer.from(file.announce as Uint8Array).toString()).toBe(`${service.apiUrl}/announce`);
+    // The HEAD left no gate behind: the first GET is still the first downloader.
+    const first = await torrent(keys[4]);
+    await caughtUp();
+    expect((await fetchRange(first.webSeed, LIBTORRENT)).headers.get('x-web-seed')).toBeNull();
   });
 
   it('counts what it serves per client', async () => {
