@@ -66,9 +66,9 @@ const SCENARIOS: readonly Scenario[] = [
  */
 const TRADE_OFF_SCENARIO: Scenario = { name: 'slow-peers-4:1', downloaders: 5, s3Rate: 4 * MB, peerRate: 1 * MB, stagger: 4, sizeMiB: 16 };
 const TRADE_OFF: readonly { label: string; gate: Partial<GatePolicy> }[] = [
-  { label: 'feeds 1, seeders 2', gate: { feeds: 1, seedersToGate: 2 } },
+  { label: 'feeds 2, seeders 1', gate: { feeds: 2, seedersToGate: 1 } },
   { label: 'feeds 2, seeders 2', gate: { feeds: 2, seedersToGate: 2 } },
-  { label: 'feeds 2, seeders 4', gate: { feeds: 2, seedersToGate: 4 } },
+  { label: 'feeds 3, seeders 3', gate: { feeds: 3, seedersToGate: 3 } },
 ];
 
 interface DownloaderResult {
