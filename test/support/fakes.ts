@@ -8,6 +8,7 @@ import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas
 import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
 import { noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
+import { JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 
 /**
  * In-memory ports for unit and property tests of the workflow's logic. They keep the semantics
@@ -67,7 +68,10 @@ export class MemoryChunkResults implements ChunkResultStore {
   }
 }
 
-type MutableJob = { -readonly [K in keyof HashingJob]: HashingJob[K] } & { chunksDone: Set<number> };
+type MutableJob = { -readonly [K in keyof HashingJob]: HashingJob[K] } & { chunksDone: Set<number>; expiresAt: number };
+
+/** The adapter keeps messages to this many characters. */
+const MAX_MESSAGE = 1000;
 
 export class MemoryJobStore implements JobStore {
   readonly items = new Map<string, MutableJob>();
@@ -75,19 +79,26 @@ export class MemoryJobStore implements JobStore {
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
   async get(jobId: string): Promise<HashingJob | undefined> {
-    const item = this.items.get(jobId);
+    const item = this.current(jobId);
     if (item === undefined) return undefined;
-    const { chunksDone: _c, ...job } = item;
+    const { chunksDone: _c, expiresAt: _e, ...job } = item;
     return structuredClone(job);
   }
 
   async begin(job: NewJob, previousAttempt?: number): Promise<boolean> {
     await Promise.resolve(); // a round trip, so concurrent callers interleave
-    const current = this.items.get(job.jobId);
+    const current = this.current(job.jobId);
     if (previousAttempt === undefined ? current !== undefined : current?.attempt !== previousAttempt || current.state === 'RUNNING')
       return false;
     this.begins++;
-    this.items.set(job.jobId, { ...job, state: 'RUNNING', piecesDone: 0, updatedAt: this.clock(), chunksDone: new Set() });
+    this.items.set(job.jobId, {
+      ...job,
+      state: 'RUNNING',
+      piecesDone: 0,
+      updatedAt: this.clock(),
+      chunksDone: new Set(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
@@ -101,20 +112,36 @@ export class MemoryJobStore implements JobStore {
 
   async noteError(job: JobRef, message: string) {
     const item = this.running(job);
-    if (item) item.lastError = message;
+    if (item) Object.assign(item, { lastError: message.slice(0, MAX_MESSAGE), updatedAt: this.clock() });
   }
 
   async fail(job: JobRef, failure: JobFailure) {
     const item = this.running(job);
     if (item === undefined) return false;
-    Object.assign(item, { state: 'FAILED', failure, finishedAt: this.clock(), updatedAt: this.clock() });
+    Object.assign(item, {
+      state: 'FAILED',
+      failure: { code: failure.code, message: failure.message.slice(0, MAX_MESSAGE) },
+      finishedAt: this.clock(),
+      updatedAt: this.clock(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
   async succeed(job: JobRef, infoHash: string) {
     const item = this.running(job);
     if (item === undefined) return false;
-    Object.assign(item, { state: 'SUCCEEDED', infoHash, piecesDone: item.piecesTotal, finishedAt: this.clock(), updatedAt: this.clock() });
+    const { chunksDone: _c, ...rest } = item;
+    this.items.set(job.jobId, {
+      ...rest,
+      chunksDone: new Set(),
+      state: 'SUCCEEDED',
+      infoHash,
+      piecesDone: item.piecesTotal,
+      finishedAt: this.clock(),
+      updatedAt: this.clock(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
@@ -124,8 +151,22 @@ export class MemoryJobStore implements JobStore {
   }
 
   private running(job: JobRef): MutableJob | undefined {
-    const item = this.items.get(job.jobId);
+    const item = this.current(job.jobId);
     return item?.attempt === job.attempt && item.state === 'RUNNING' ? item : undefined;
+  }
+
+  /** The record, unless it has expired (as the adapter filters on its TTL attribute). */
+  private current(jobId: string): MutableJob | undefined {
+    const item = this.items.get(jobId);
+    return item !== undefined && item.expiresAt > this.seconds() ? item : undefined;
+  }
+
+  private seconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
+  }
+
+  private expiry(): number {
+    return this.seconds() + JOB_RECORD_TTL_SECONDS;
   }
 }
 
