@@ -3,10 +3,11 @@ import type { ByteRange } from '../../lambdas/core/ranges';
 import type { ChunkResultStore } from '../../lambdas/ports/chunk-results';
 import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
-import type { ObjectHead, ObjectStore } from '../../lambdas/ports/object-store';
+import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
-import { noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
+import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
+import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
 import { JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 
@@ -18,19 +19,26 @@ import { JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-stor
 
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { data: Buffer; etag: string }>();
+  readonly buckets = new Set<string>();
   /** Sizes of the pieces readRange yields, cycled: exercises arbitrary stream chunking. */
   yieldSizes: number[] = [4096];
   reads = 0;
 
+  createBucket(bucket: string): void {
+    this.buckets.add(bucket);
+  }
+
+  /** Stores an object (creating its bucket), with S3's ETag of a single-part upload. */
   put(bucket: string, key: string, data: Buffer): ObjectHead {
     const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+    this.buckets.add(bucket);
     this.objects.set(`${bucket}/${key}`, { data, etag });
     return { bucket, key, size: data.length, etag };
   }
 
   async head(bucket: string, key: string): Promise<ObjectHead> {
     const o = this.objects.get(`${bucket}/${key}`);
-    if (o === undefined) throw noSuchKey(bucket, key);
+    if (o === undefined) throw this.buckets.has(bucket) ? noSuchKey(bucket, key) : noSuchBucket(bucket);
     return { bucket, key, size: o.data.length, etag: o.etag };
   }
 
@@ -46,8 +54,18 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async presignGet(bucket: string, key: string): Promise<string> {
-    return `memory://${bucket}/${key}`;
+  async presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
+    const query = new URLSearchParams({ expires: String(options.expiresInSeconds) });
+    if (options.versionId !== undefined) query.set('versionId', options.versionId);
+    return `memory://${bucket}/${encodeKeyPath(key)}?${query}`;
+  }
+
+  /** What a client following a presigned URL of this store gets. */
+  fetchPresigned(url: string): Buffer {
+    const { host, pathname } = new URL(url);
+    const o = this.objects.get(`${host}/${decodeURIComponent(pathname.slice(1))}`);
+    if (o === undefined) throw new Error(`GET ${url}: 404`);
+    return o.data;
   }
 }
 
