@@ -15,6 +15,12 @@ export const TORRENT_TABLE_SCHEMA = {
  * `job#<jobId>` (no bucket name contains `#`, so these never meet an object's `<bucket>/<key>`),
  * with the sort key `job`. They are found by job id, as the status route needs.
  */
+/**
+ * Where the torrent cache keeps info dicts (and piece layers) too large for an item, in the
+ * metadata bucket: `info/<infohash>/<item digest>.bencode`. CDK grants the cache this prefix.
+ */
+export const CACHE_INFO_PREFIX = 'info/';
+
 export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
 export const JOB_ITEM_SORT_KEY = 'job';
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange } from '../../lambdas/core/ranges';
+import { infoHashV1 } from '../../lambdas/core/info-dict';
 import type { ChunkResultStore } from '../../lambdas/ports/chunk-results';
 import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
@@ -188,23 +189,34 @@ export class MemoryJobStore implements JobStore {
   }
 }
 
+/** Entries per object, then per `<identity>#<variant>`, as the table's partition and sort keys. */
 export class MemoryCache implements TorrentCache {
-  readonly entries = new Map<string, CachedTorrent>();
+  readonly objects = new Map<string, Map<string, CachedTorrent>>();
   async get(key: TorrentCacheKey) {
-    return this.entries.get(id(key));
+    const torrent = this.objects.get(objectOf(key.bucket, key.key))?.get(buildOf(key));
+    // As the adapter: an info dict that does not hash to the infohash is a miss (and gets rebuilt).
+    if (torrent === undefined || Buffer.from(infoHashV1(torrent.info)).toString('hex') !== torrent.infoHash) return undefined;
+    return torrent;
   }
   async put(key: TorrentCacheKey, torrent: CachedTorrent) {
-    for (const k of [...this.entries.keys()])
-      if (k.startsWith(`${key.bucket}/${key.key}#`) && !k.startsWith(`${key.bucket}/${key.key}#${key.identity}#`)) this.entries.delete(k);
-    this.entries.set(id(key), torrent);
+    const builds = this.objects.get(objectOf(key.bucket, key.key)) ?? new Map<string, CachedTorrent>();
+    for (const build of [...builds.keys()]) if (!build.startsWith(`${key.identity}#`)) builds.delete(build);
+    // The adapter keeps the creation time in whole seconds.
+    builds.set(buildOf(key), { ...torrent, createdAt: new Date(Math.floor(torrent.createdAt.getTime() / 1000) * 1000) });
+    this.objects.set(objectOf(key.bucket, key.key), builds);
   }
   async evictObject(bucket: string, key: string) {
-    const keys = [...this.entries.keys()].filter((k) => k.startsWith(`${bucket}/${key}#`));
-    for (const k of keys) this.entries.delete(k);
-    return keys.length;
+    const count = this.objects.get(objectOf(bucket, key))?.size ?? 0;
+    this.objects.delete(objectOf(bucket, key));
+    return count;
+  }
+  /** Every entry, for assertions. */
+  get size(): number {
+    return [...this.objects.values()].reduce((n, builds) => n + builds.size, 0);
   }
 }
-const id = (key: TorrentCacheKey) => `${key.bucket}/${key.key}#${key.identity}#${key.variant}`;
+const objectOf = (bucket: string, key: string) => `${bucket}/${key}`;
+const buildOf = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
 
 export class MemoryRegistry implements TorrentRegistry {
   readonly registered: RegisteredTorrent[] = [];
