@@ -7,6 +7,15 @@ import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/por
 import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
+import {
+  DOWNLOAD_RECORD_SECONDS,
+  type PeerWriteResult,
+  type StoredPeer,
+  type SwarmStore,
+  type TrackedTorrent,
+} from '../../lambdas/ports/swarm-store';
+import type { SwarmSample } from '../../lambdas/core/tracker/swarm-sample';
+import { peerEntry } from '../../lambdas/adapters/dynamodb-swarm-store';
 import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
@@ -218,10 +227,107 @@ export class MemoryCache implements TorrentCache {
 const objectOf = (bucket: string, key: string) => `${bucket}/${key}`;
 const buildOf = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
 
+/**
+ * The tracker's table in memory: registrations (with their counters), peers in ring order and the
+ * record of counted downloads, with the adapter's rules (ownership of peer ids, expiry, one
+ * download per peer id). The registry below writes registrations into it.
+ */
+export class MemorySwarmStore implements SwarmStore {
+  readonly torrents = new Map<string, RegisteredTorrent & { downloaded: number }>();
+  private readonly peers = new Map<string, Map<string, StoredPeer>>();
+  private readonly downloads = new Map<string, number>();
+
+  /** What DynamoDbTorrentRegistry writes: a registration per infohash, counters kept. */
+  register(torrent: RegisteredTorrent): void {
+    for (const infoHash of torrent.infoHashes) {
+      this.torrents.set(infoHash, { ...torrent, downloaded: this.torrents.get(infoHash)?.downloaded ?? 0 });
+    }
+  }
+
+  async trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>> {
+    const found = new Map<string, TrackedTorrent>();
+    for (const infoHash of infoHashes) {
+      const t = this.torrents.get(infoHash);
+      if (t) found.set(infoHash, { infoHash, downloaded: t.downloaded, private: t.private, tokenHash: t.infoHashes[0] });
+    }
+    return found;
+  }
+
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.set(entry, withoutUndefined(peer)));
+  }
+
+  async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.delete(entry));
+  }
+
+  async removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void> {
+    const entries = this.peers.get(infoHash);
+    for (const peer of peers) {
+      const entry = peerEntry(peer.placement, peer.peerId);
+      const current = entries?.get(entry);
+      if (current !== undefined && current.expiresAt <= nowSeconds) entries?.delete(entry);
+    }
+  }
+
+  async recordDownload(infoHash: string, peerId: Uint8Array, nowSeconds: number): Promise<boolean> {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
+    const torrent = this.torrents.get(infoHash);
+    const record = `${infoHash}/${Buffer.from(peerId).toString('hex')}`;
+    if (torrent === undefined || (this.downloads.get(record) ?? 0) > nowSeconds) return false;
+    this.downloads.set(record, nowSeconds + DOWNLOAD_RECORD_SECONDS);
+    torrent.downloaded += 1;
+    return true;
+  }
+
+  async samplePeers(infoHash: string, start: number, limit: number): Promise<SwarmSample> {
+    const ring = [...(this.peers.get(infoHash) ?? new Map<string, StoredPeer>()).entries()].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    const from = peerEntry(start, new Uint8Array(0));
+    const ahead = ring.filter(([entry]) => entry >= from).map(([, p]) => p);
+    if (ahead.length >= limit) return { start, members: ahead.slice(0, limit), wholeSwarm: false };
+    const room = limit - ahead.length;
+    const behind = ring.filter(([entry]) => entry < from).map(([, p]) => p);
+    // As the adapter: a read that fills up exactly cannot tell whether more follows.
+    return { start, members: [...ahead, ...behind.slice(0, room)], wholeSwarm: behind.length < room };
+  }
+
+  /** The rule both writes follow: a live entry belongs to the client sharing an address or the key. */
+  private async write(
+    infoHash: string,
+    peer: StoredPeer,
+    nowSeconds: number,
+    change: (entries: Map<string, StoredPeer>, entry: string) => void,
+  ): Promise<PeerWriteResult> {
+    await Promise.resolve();
+    const entries = this.peers.get(infoHash) ?? new Map<string, StoredPeer>();
+    this.peers.set(infoHash, entries);
+    const entry = peerEntry(peer.placement, peer.peerId);
+    const previous = entries.get(entry);
+    const owner =
+      previous === undefined ||
+      previous.expiresAt <= nowSeconds ||
+      (peer.ipv4 !== undefined && previous.ipv4 === peer.ipv4) ||
+      (peer.ipv6 !== undefined && previous.ipv6 === peer.ipv6) ||
+      (peer.key !== undefined && previous.key === peer.key);
+    if (!owner) return { outcome: 'owned-by-another-client' };
+    change(entries, entry);
+    return { outcome: 'written', previous };
+  }
+}
+
+function withoutUndefined(peer: StoredPeer): StoredPeer {
+  return Object.fromEntries(Object.entries(peer).filter(([, v]) => v !== undefined)) as unknown as StoredPeer;
+}
+
+/** Records what it registers; with a swarm store, registers there too, as the adapter writes the tracker's table. */
 export class MemoryRegistry implements TorrentRegistry {
   readonly registered: RegisteredTorrent[] = [];
+  constructor(private readonly swarm?: MemorySwarmStore) {}
   async register(torrent: RegisteredTorrent) {
     this.registered.push(torrent);
+    this.swarm?.register(torrent);
   }
 }
 
