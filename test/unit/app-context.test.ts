@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appConfigFromContext, CONTEXT_KEYS, ContextError, readAppContext } from '../../lib/app-context';
@@ -93,5 +94,20 @@ describe('the CDK context', () => {
     const docs = readFileSync(join(__dirname, '..', '..', 'docs', 'deploy.md'), 'utf8');
     const missing = Object.keys(CONTEXT_KEYS).filter((key) => !docs.includes(key));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('bin/app.ts', () => {
+  it('fails the synth with the problems, each naming its key, and no stack trace', () => {
+    const out = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'bin', 'app.ts')], {
+      // How the CDK CLI hands context to the app.
+      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(ctx({ presignedUrlTtlSeconds: '700000', hashConcurrency: 20000 })) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain('s3-torrent:presignedUrlTtlSeconds: must be at most 604800');
+    expect(out.stderr).toContain('s3-torrent:hashConcurrency: must be at most 10000');
+    expect(out.stderr).not.toMatch(/\n\s+at /);
   });
 });
