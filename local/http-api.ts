@@ -16,6 +16,8 @@ export interface LocalHttpApi {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /** Resolves once every request received so far has been answered (handlers included). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,11 +39,15 @@ export interface LocalHttpApiOptions {
 export async function startLocalHttpApi(routes: readonly LocalRoute[], options: LocalHttpApiOptions = {}): Promise<LocalHttpApi> {
   const port = options.port ?? (await freePort());
   const iamCredentials = options.iamCredentials ?? [];
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    handle(routes, port, iamCredentials, req, res).catch((err: unknown) => {
-      if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
-      else res.destroy(err as Error);
-    });
+    const handling: Promise<void> = handle(routes, port, iamCredentials, req, res)
+      .catch((err: unknown) => {
+        if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+        else res.destroy(err as Error);
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
@@ -52,6 +58,9 @@ export async function startLocalHttpApi(routes: readonly LocalRoute[], options: 
     url: `http://127.0.0.1:${port}`,
     port,
     server,
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

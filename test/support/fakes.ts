@@ -67,7 +67,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
-    const query = new URLSearchParams({ expires: String(options.expiresInSeconds) });
+    const query = new URLSearchParams({ expires: String(options.expiresInSeconds), method: options.method ?? 'GET' });
     if (options.versionId !== undefined) query.set('versionId', options.versionId);
     return `memory://${bucket}/${encodeKeyPath(key)}?${query}`;
   }
