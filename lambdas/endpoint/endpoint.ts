@@ -86,12 +86,14 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     query,
   );
 
-  if (kind === 'webseed') return redirectToObject(deps, { bucket, key, versionId, access });
+  // A HEAD is redirected to a URL presigned for HEAD: an S3 signature covers the method.
+  const method = event.requestContext.http.method === 'HEAD' ? 'HEAD' : 'GET';
+  if (kind === 'webseed') return redirectToObject(deps, method, { bucket, key, versionId, access });
   if (!wantsTorrent) {
     // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
     // error after the redirect. (The web seed skips this: clients hit it once per range.)
     await deps.store.head(bucket, key);
-    return redirectToObject(deps, { bucket, key, access });
+    return redirectToObject(deps, method, { bucket, key, access });
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
   return torrentOrJobResponse(deps, event, found, access);
@@ -119,8 +121,8 @@ function authorize(
   if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
-async function redirectToObject(deps: EndpointDeps, object: WebSeedObject): Promise<HttpResult> {
-  return redirectResponse(await deps.webSeeds.objectLocation(object, now(deps)));
+async function redirectToObject(deps: EndpointDeps, method: 'GET' | 'HEAD', object: WebSeedObject): Promise<HttpResult> {
+  return redirectResponse(await deps.webSeeds.objectLocation(object, now(deps), method));
 }
 
 async function torrentOrJobResponse(
