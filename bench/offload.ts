@@ -56,6 +56,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'slow-peers', downloaders: 5, s3Rate: 20 * MB, peerRate: 5 * MB, stagger: 4 },
   { name: 'together', downloaders: 5, s3Rate: 20 * MB, stagger: 0 },
   { name: 'ten-slow-peers', downloaders: 10, s3Rate: 20 * MB, peerRate: 5 * MB, stagger: 4 },
+  // The last downloader starts once the others are seeders, so when they leave it has no peer at all.
   { name: 'seeders-leave', downloaders: 5, s3Rate: 20 * MB, peerRate: 20 * MB, stagger: 4, seedersLeave: true },
 ];
 
@@ -222,7 +223,10 @@ async function runScenario(scenario: Scenario, mode: string, gate: Partial<GateP
     };
     for (let i = 0; i < scenario.downloaders; i++) {
       const due = started + i * scenario.stagger * 1000;
-      while (Date.now() < due) await tick(peers, scenario, leave, leaving);
+      const last = i === scenario.downloaders - 1;
+      while (Date.now() < due || (last && scenario.seedersLeave && !peers.every((p) => p.finished) && Date.now() < deadline)) {
+        await tick(peers, scenario, leave, leaving);
+      }
       peers.push(await startPeer(service.apiUrl, env.bucket, key, gateway.port, dir, i, scenario, env.timeoutMs));
     }
     while (!peers.every((p) => p.finished) && Date.now() < deadline) {
@@ -268,9 +272,9 @@ async function runScenario(scenario: Scenario, mode: string, gate: Partial<GateP
 }
 
 /**
- * Waits a moment. In the seeders-leave scenario, once the last downloader is half done, every other
- * downloader leaves (announcing `stopped`) as soon as it is a seeder: from then on the last one has
- * no seeder, only S3.
+ * Waits a moment. In the seeders-leave scenario (where the last downloader starts once every other
+ * one is a seeder), once the last downloader is half done every seeder leaves, announcing `stopped`:
+ * from then on it has no peer, only S3.
  */
 async function tick(peers: Peer[], scenario: Scenario, onLeave: () => void, leaving: boolean): Promise<void> {
   await new Promise((r) => setTimeout(r, 100));

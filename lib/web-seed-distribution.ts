@@ -25,7 +25,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
 import { CLOUDFRONT_PRIVATE_PATH_PATTERN, webSeedOriginId } from '../lambdas/web-seeds/cloudfront-paths';
-import type { SourceBucket } from './source-buckets';
+import { bucketOutputIds, kmsKeyRegion, type SourceBucket } from './source-buckets';
 
 export interface WebSeedDistributionProps {
   /** The source buckets (at least one); every one becomes an origin (id `s3-<bucket>`). */
@@ -58,6 +58,11 @@ export class WebSeedDistribution extends Construct {
   constructor(scope: Construct, id: string, props: WebSeedDistributionProps) {
     super(scope, id);
     const buckets = [...new Set(props.sources.map((s) => s.bucketName))];
+    // An SSE-KMS key lives in its bucket's region; other buckets are taken to be in the stack's.
+    const regionOf = (bucket: string) => {
+      const keyArn = props.sources.find((s) => s.bucketName === bucket && s.kmsKeyArn)?.kmsKeyArn;
+      return keyArn ? kmsKeyRegion(keyArn) : undefined;
+    };
     if (buckets.length === 0) throw new Error('the web-seed distribution needs at least one source bucket');
     if (buckets.length + 1 > MAX_BEHAVIOURS) {
       Annotations.of(this).addWarningV2(
@@ -73,11 +78,14 @@ export class WebSeedDistribution extends Construct {
     const origins = new Map<string, IOrigin>(
       buckets.map((name, i) => [
         name,
-        S3BucketOrigin.withOriginAccessControl(Bucket.fromBucketName(this, `Source${i}`, name), {
-          originId: webSeedOriginId(name),
-          originAccessControl,
-          originAccessLevels: [AccessLevel.READ, AccessLevel.READ_VERSIONED],
-        }),
+        S3BucketOrigin.withOriginAccessControl(
+          Bucket.fromBucketAttributes(this, `Source${i}`, { bucketName: name, region: regionOf(name) }),
+          {
+            originId: webSeedOriginId(name),
+            originAccessControl,
+            originAccessLevels: [AccessLevel.READ, AccessLevel.READ_VERSIONED],
+          },
+        ),
       ]),
     );
     // The stack did not create these buckets, so it cannot write their policies: it outputs the statements instead (below).
@@ -141,7 +149,12 @@ export class WebSeedDistribution extends Construct {
           'The distribution uses the default *.cloudfront.net certificate, for which CloudFront cannot raise the minimum TLS version; the content is public or protected by signed URLs, not by TLS policy.',
       },
     );
-    this.outputBucketPolicies(props.sources, buckets);
+    this.outputBucketPolicies(props.sources);
+  }
+
+  private get distributionArn(): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:cloudfront::${stack.account}:distribution/${this.distribution.distributionId}`;
   }
 
   /** Web seeds and redirects on this distribution: the mode and its URL in the function's environment. */
@@ -164,19 +177,38 @@ export class WebSeedDistribution extends Construct {
       resources: [...new Set(prefixes)].map((prefix) => `arn:${stack.partition}:s3:::${bucketName}/${prefix}*`),
       conditions: {
         StringEquals: {
-          'AWS:SourceArn': `arn:${stack.partition}:cloudfront::${stack.account}:distribution/${this.distribution.distributionId}`,
+          'AWS:SourceArn': this.distributionArn,
         },
       },
     });
   }
 
-  private outputBucketPolicies(sources: readonly SourceBucket[], buckets: readonly string[]): void {
-    buckets.forEach((name, i) => {
+  private outputBucketPolicies(sources: readonly SourceBucket[]): void {
+    const stack = Stack.of(this);
+    for (const [name, id] of bucketOutputIds('WebSeedBucketPolicy', sources)) {
       const prefixes = sources.filter((s) => s.bucketName === name).map((s) => s.prefix ?? '');
-      new CfnOutput(this, `BucketPolicy${i}`, {
-        key: `WebSeedBucketPolicy${i}`,
-        description: `Add this statement to the bucket policy of ${name} (docs/web-seed.md)`,
-        value: Stack.of(this).toJsonString(this.bucketPolicyStatement(name, prefixes).toStatementJson()),
+      new CfnOutput(stack, id, {
+        description: `Bucket-policy statement for ${name}: the web-seed distribution reads it (merge into its policy's Statement list)`,
+        value: stack.toJsonString({ Statement: [this.bucketPolicyStatement(name, prefixes).toStatementJson()] }),
+      });
+    }
+    // SSE-KMS sources: CloudFront (OAC) needs kms:Decrypt in the key's policy as well.
+    const keys = [...new Set(sources.flatMap((s) => (s.kmsKeyArn ? [s.kmsKeyArn] : [])))];
+    keys.forEach((keyArn, i) => {
+      new CfnOutput(stack, `WebSeedKeyPolicy${i}`, {
+        description: `Key-policy statement for ${keyArn}: the web-seed distribution decrypts its objects (merge into its policy's Statement list)`,
+        value: stack.toJsonString({
+          Statement: [
+            {
+              Sid: 'S3TorrentWebSeedDecrypt',
+              Effect: 'Allow',
+              Principal: { Service: 'cloudfront.amazonaws.com' },
+              Action: 'kms:Decrypt',
+              Resource: '*',
+              Condition: { StringEquals: { 'AWS:SourceArn': this.distributionArn } },
+            },
+          ],
+        }),
       });
     });
   }

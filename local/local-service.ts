@@ -127,6 +127,8 @@ export interface LocalService {
   readonly events?: LocalEvents;
   /** The web-seed gateway (the local CloudFront), its KeyValueStore and the gate stream feeding it, when enabled. */
   readonly webSeed?: LocalWebSeed;
+  /** The HTTP API stand-in (`idle()`: every request received so far answered). */
+  readonly api: LocalHttpApi;
   stop(): Promise<void>;
 }
 
@@ -262,6 +264,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       signingKey,
       workflow,
       events,
+      api,
       webSeed,
       stop: stopAll,
     };

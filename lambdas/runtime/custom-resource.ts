@@ -36,7 +36,12 @@ export type CustomResourceResponder = (url: string, response: CustomResourceResp
  */
 export function customResourceHandler<P>(
   apply: (event: CustomResourceEvent<P>) => Promise<CustomResourceOutcome>,
-  deps: { readonly logger: Logger; readonly respond?: CustomResourceResponder },
+  deps: {
+    readonly logger: Logger;
+    readonly respond?: CustomResourceResponder;
+    /** The physical id a failed Create reports (default `failed:<request id>`). */
+    readonly failedId?: (event: CustomResourceEvent<P>) => string;
+  },
 ) {
   const respond = deps.respond ?? putResponse;
   return async (event: CustomResourceEvent<P>): Promise<CustomResourceResponse> => {
@@ -57,7 +62,7 @@ export function customResourceHandler<P>(
         Status: 'FAILED',
         Reason: `${(err as Error).name}: ${(err as Error).message}`.slice(0, 500),
         // A failed Create still needs an id; the rollback's Delete of it then does nothing.
-        PhysicalResourceId: event.PhysicalResourceId ?? `failed:${event.RequestId}`,
+        PhysicalResourceId: event.PhysicalResourceId ?? deps.failedId?.(event) ?? `failed:${event.RequestId}`,
       };
     }
     await respond(event.ResponseURL, response);

@@ -28,8 +28,8 @@ export interface WebSeeds {
   readonly mode: WebSeedMode;
   /** The `url-list` entry of a torrent; `apiBase` is the API's public base URL for this request. */
   torrentWebSeed(object: TorrentWebSeedObject, apiBase: string, now: Date): Promise<string>;
-  /** Where the front door and the API's web-seed route send an authorized client. */
-  objectLocation(object: WebSeedObject, now: Date): Promise<string>;
+  /** Where the front door and the API's web-seed route send an authorized client (for a GET or a HEAD). */
+  objectLocation(object: WebSeedObject, now: Date, method?: 'GET' | 'HEAD'): Promise<string>;
 }
 
 const unixSeconds = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -74,9 +74,11 @@ export class PresignedWebSeeds implements WebSeeds {
     return `${apiBase}${prefix}/${object.bucket}/${encodeKeyPath(key)}`;
   }
 
-  objectLocation(object: WebSeedObject): Promise<string> {
+  objectLocation(object: WebSeedObject, _now: Date, method: 'GET' | 'HEAD' = 'GET'): Promise<string> {
+    // An S3 signature covers the method: a HEAD gets a URL presigned for HEAD.
     return this.settings.store.presignGet(object.bucket, object.key, {
       versionId: object.versionId,
+      method,
       expiresInSeconds: this.settings.presignedUrlTtlSeconds,
     });
   }
@@ -107,6 +109,7 @@ export class CloudFrontWebSeeds implements WebSeeds {
     return Promise.resolve(`${this.baseUrl}${publicObjectPath({ ...object, key: publicWebSeedKey(object).key, ticket: object.ticket })}`);
   }
 
+  /** The same URL for GET and HEAD: a CloudFront signed URL does not cover the method. */
   objectLocation(object: WebSeedObject, now: Date): Promise<string> {
     if (object.access === 'private') return this.signedUrl(object, unixSeconds(now) + this.settings.redirectTtlSeconds);
     return Promise.resolve(`${this.baseUrl}${publicObjectPath(object)}`);

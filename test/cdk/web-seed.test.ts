@@ -10,7 +10,12 @@ import { viewerRequestRunner } from '../support/cloudfront-function';
 function synth(props: Partial<S3TorrentStackProps> = {}): Template {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new S3TorrentStack(app, 'WebSeedTest', {
-    sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault', 'private:media-bucket/secret/']),
+    sources: parseSourceBuckets([
+      'media-bucket',
+      'docs/public/',
+      'private:vault@arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      'private:media-bucket/secret/',
+    ]),
     env: { account: '123456789012', region: 'eu-west-1' },
     ...props,
   });
@@ -58,7 +63,9 @@ describe('web seeds on CloudFront (the default)', () => {
   it('puts every source bucket behind the distribution as an origin with Origin Access Control, id = s3-<bucket>', () => {
     expect(config.Origins.map((o) => o.Id)).toEqual(['s3-media-bucket', 's3-docs', 's3-vault']);
     for (const origin of config.Origins) {
-      expect(origin.DomainName).toBe(`${origin.Id.slice('s3-'.length)}.s3.eu-west-1.amazonaws.com`);
+      // The stack's region, or the region of the bucket's KMS key.
+      const region = origin.Id === 's3-vault' ? 'us-west-2' : 'eu-west-1';
+      expect(origin.DomainName).toBe(`${origin.Id.slice('s3-'.length)}.s3.${region}.amazonaws.com`);
       expect(origin.OriginAccessControlId).toEqual({ 'Fn::GetAtt': [oacId, 'Id'] });
       expect(origin.S3OriginConfig).toEqual({ OriginAccessIdentity: '' });
     }
@@ -136,19 +143,30 @@ describe('web seeds on CloudFront (the default)', () => {
   });
 
   it('outputs, per source bucket, the policy statement that lets this distribution read its configured prefixes', () => {
-    const statement = (i: number) =>
-      JSON.parse(resolve(template.toJSON().Outputs[`WebSeedBucketPolicy${i}`].Value)) as Record<string, unknown>;
-    expect(statement(0)).toEqual({
-      Sid: 'S3TorrentWebSeedRead',
-      Effect: 'Allow',
-      Principal: { Service: 'cloudfront.amazonaws.com' },
-      Action: ['s3:GetObject', 's3:GetObjectVersion'],
-      Resource: ['arn:aws:s3:::media-bucket/*', 'arn:aws:s3:::media-bucket/secret/*'],
-      Condition: { StringEquals: { 'AWS:SourceArn': `arn:aws:cloudfront::123456789012:distribution/<${distributionId}>` } },
-    });
-    expect(statement(1).Resource).toBe('arn:aws:s3:::docs/public/*');
-    expect(statement(2).Resource).toBe('arn:aws:s3:::vault/*');
-    expect(template.toJSON().Outputs.WebSeedBucketPolicy3).toBeUndefined();
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    const statements = (id: string) => (JSON.parse(resolve(outputs[id]?.Value)) as { Statement: Record<string, unknown>[] }).Statement;
+    const sourceArn = `arn:aws:cloudfront::123456789012:distribution/<${distributionId}>`;
+    expect(statements('WebSeedBucketPolicyMediaBucket')).toEqual([
+      {
+        Sid: 'S3TorrentWebSeedRead',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: ['arn:aws:s3:::media-bucket/*', 'arn:aws:s3:::media-bucket/secret/*'],
+        Condition: { StringEquals: { 'AWS:SourceArn': sourceArn } },
+      },
+    ]);
+    expect(statements('WebSeedBucketPolicyDocs')[0]?.Resource).toBe('arn:aws:s3:::docs/public/*');
+    expect(statements('WebSeedBucketPolicyVault')[0]?.Resource).toBe('arn:aws:s3:::vault/*');
+    expect(Object.keys(outputs).filter((k) => k.startsWith('WebSeedBucketPolicy'))).toHaveLength(3);
+    // The KMS-encrypted source: CloudFront may decrypt through the key's policy too.
+    expect(statements('WebSeedKeyPolicy0')).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'cloudfront.amazonaws.com' },
+        Action: 'kms:Decrypt',
+        Condition: { StringEquals: { 'AWS:SourceArn': sourceArn } },
+      }),
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { cachedSecretString, cloudFrontSigningKeyReader } from '../../lambdas/security/cloudfront-key';
+import { cloudFrontSigningKeyReader } from '../../lambdas/security/cloudfront-key';
 import { customResourceHandler, type CustomResourceEvent, type CustomResourceResponse } from '../../lambdas/runtime/custom-resource';
 import { applyKeyPair, generateKeyPair, type KeyPairProperties, type KeyPairSecret } from '../../lambdas/web-seeds/key-pair-resource';
 
@@ -110,29 +110,18 @@ describe('reading the signing key', () => {
     return { client, calls: () => calls };
   }
 
-  it('keeps a read value for the TTL, then reads again; concurrent callers share one read', async () => {
+  it('keeps the key for the TTL, reads it again after, and keeps it when a refresh fails', async () => {
+    const [first, second] = [generateKeyPair().privateKeyPem, generateKeyPair().privateKeyPem];
     let now = 0;
-    const sm = fakeSecretsManager(['first', 'second']);
-    const read = cachedSecretString(SECRET, { client: sm.client, ttlMs: 1000, now: () => now });
-    expect(await Promise.all([read(), read(), read()])).toEqual(['first', 'first', 'first']);
+    const sm = fakeSecretsManager([first, second, new Error('throttled')]);
+    const read = cloudFrontSigningKeyReader(SECRET, 'KID', { client: sm.client, ttlMs: 1000, now: () => now });
+    expect((await Promise.all([read(), read()])).map((k) => k.privateKeyPem)).toEqual([first, first]);
     expect(sm.calls()).toBe(1);
-    now = 999;
-    expect(await read()).toBe('first');
     now = 1000;
-    expect(await read()).toBe('second');
-    expect(sm.calls()).toBe(2);
-  });
-
-  it('serves the last value when a refresh fails, and fails a first read that fails', async () => {
-    let now = 0;
-    const sm = fakeSecretsManager(['first', new Error('throttled')]);
-    const read = cachedSecretString(SECRET, { client: sm.client, ttlMs: 10, now: () => now });
-    expect(await read()).toBe('first');
-    now = 100;
-    expect(await read()).toBe('first');
-    const failing = cachedSecretString(SECRET, { client: fakeSecretsManager([new Error('down'), 'late']).client });
-    await expect(failing()).rejects.toThrow('down');
-    expect(await failing()).toBe('late');
+    expect((await read()).privateKeyPem).toBe(second);
+    now = 2000;
+    expect((await read()).privateKeyPem).toBe(second);
+    expect(sm.calls()).toBe(3);
   });
 
   it('insists on a PEM RSA private key, without echoing the secret', async () => {
