@@ -13,6 +13,7 @@ import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { prefersHtml } from '../http/negotiation';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -126,7 +127,8 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
 function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome, access: AccessMode): HttpResult {
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
-  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
+  const as = prefersHtml(event.headers?.accept) ? 'html' : 'json';
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access, as);
 }
 
 function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {
