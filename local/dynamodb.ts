@@ -47,8 +47,12 @@ export async function startDynamoDbLocal(options: { port?: number; dataDirectory
   const storage = options.dataDirectory === undefined ? ['-inMemory'] : ['-sharedDb', '-dbPath', options.dataDirectory];
   if (options.dataDirectory !== undefined) mkdirSync(options.dataDirectory, { recursive: true });
   // Java's own temporary files (the extracted sqlite4java library, dynamodb-local-metadata.json in
-  // its working directory) go to a directory of its own, removed when it stops.
-  const scratch = mkdtempSync(join(tmpdir(), 's3-torrent-dynamodb-'));
+  // its working directory) go to a directory of its own, removed when it stops; beside the data when
+  // there is some, so even a java killed outright leaves nothing in the system's temp directory.
+  const scratch =
+    options.dataDirectory === undefined ? mkdtempSync(join(tmpdir(), 's3-torrent-dynamodb-')) : `${options.dataDirectory}.tmp`;
+  rmSync(scratch, { recursive: true, force: true });
+  mkdirSync(scratch, { recursive: true });
   const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
   const child: ChildProcess = spawn(

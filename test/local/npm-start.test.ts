@@ -113,7 +113,7 @@ test("a DynamoDB Local left running by a crashed run (its PID file in the data d
   const jar = dynamoDbLocalJar();
   const orphan: ChildProcess = spawn(
     'java',
-    ['-XX:-UsePerfData', `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-port', `${port}`, '-inMemory'],
+    ['-XX:-UsePerfData', `-Djava.io.tmpdir=${dataDir}`, `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-port', `${port}`, '-inMemory'],
     { cwd: dataDir, stdio: 'ignore' },
   );
   try {
