@@ -27,7 +27,15 @@ describeIfChromium('the hashing job page in Chromium', () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       // Without the networking switches Chromium keeps trying hosts this offline machine cannot reach.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {

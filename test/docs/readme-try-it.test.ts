@@ -26,7 +26,15 @@ function programsOf(code: string): string[] {
     .split('\n')
     .map((line) => line.replace(/(^|\s)#.*$/, ''))
     .flatMap((line) => line.split(/&&|\|\||[|;]/));
-  return commands.map((c) => c.trim().split(/\s+/).find((w) => !/^\w+=/.test(w)) ?? '').filter((w) => w !== '');
+  return commands
+    .map(
+      (c) =>
+        c
+          .trim()
+          .split(/\s+/)
+          .find((w) => !/^\w+=/.test(w)) ?? '',
+    )
+    .filter((w) => w !== '');
 }
 
 test('the block uses only programs the README tells a newcomer to install', () => {

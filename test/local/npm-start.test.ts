@@ -106,14 +106,23 @@ test('a port held by another program is reported with its PID, and that program 
   }
 });
 
-test("a DynamoDB Local left running by a crashed run (its PID file in the data directory) is stopped, not reused", async () => {
+test('a DynamoDB Local left running by a crashed run (its PID file in the data directory) is stopped, not reused', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'npm-start-stale-'));
   const port = await freePort();
   // What a run killed where nothing makes java die with it leaves: a DynamoDB Local and its PID file.
   const jar = dynamoDbLocalJar();
   const orphan: ChildProcess = spawn(
     'java',
-    ['-XX:-UsePerfData', `-Djava.io.tmpdir=${dataDir}`, `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`, '-jar', jar, '-port', `${port}`, '-inMemory'],
+    [
+      '-XX:-UsePerfData',
+      `-Djava.io.tmpdir=${dataDir}`,
+      `-Djava.library.path=${join(dirname(jar), 'DynamoDBLocal_lib')}`,
+      '-jar',
+      jar,
+      '-port',
+      `${port}`,
+      '-inMemory',
+    ],
     { cwd: dataDir, stdio: 'ignore' },
   );
   try {

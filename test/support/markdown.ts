@@ -9,10 +9,13 @@ export const ROOT = join(__dirname, '..', '..');
 
 /** README.md and every docs/*.md, as paths relative to the repository root. */
 export function markdownFiles(): string[] {
-  return ['README.md', ...readdirSync(join(ROOT, 'docs'))
-    .filter((f) => f.endsWith('.md'))
-    .sort()
-    .map((f) => `docs/${f}`)];
+  return [
+    'README.md',
+    ...readdirSync(join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .sort()
+      .map((f) => `docs/${f}`),
+  ];
 }
 
 export interface CodeBlock {
