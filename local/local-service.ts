@@ -75,8 +75,6 @@ export const DEFAULT_NAMES: LocalResourceNames = {
 };
 
 export interface LocalService {
-  /** PIDs of the processes it started (DynamoDB Local), for PID files and checks. */
-  readonly childPids: readonly number[];
   /** Kills those processes at once (SIGKILL), synchronously: for `process.on('exit')`. */
   killChildren(): void;
   readonly apiUrl: string;
@@ -235,7 +233,6 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       signingKey,
       workflow,
       events,
-      childPids: started ? [started.pid] : [],
       killChildren: () => started?.kill(),
       stop: stopAll,
     };

@@ -96,13 +96,26 @@ export async function stopProcess(pid: number, graceMs = 5000): Promise<void> {
   while (isAlive(pid)) await sleep(50);
 }
 
+/**
+ * A process has exited when every thread of it has: a multi-threaded process (Java) whose main
+ * thread ended first shows a zombie leader while its other threads still run and hold its sockets.
+ */
 function isZombie(pid: number): boolean {
+  let threads: string[];
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+    threads = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return false;
+    return false; // no /proc: trust kill(pid, 0)
   }
+  return threads.every((tid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return state === 'Z' || state === 'X';
+    } catch {
+      return true; // gone meanwhile
+    }
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -57,6 +57,8 @@ export async function clearStaleRun(dataDirectory: string | undefined, ports: Re
     const dynamo = readPidFile(dataDirectory, DYNAMODB_PID_FILE);
     if (dynamo && isAlive(dynamo.pid) && commandLine(dynamo.pid).includes('DynamoDBLocal')) {
       await stopProcess(dynamo.pid);
+      const port = dynamo.ports.dynamodb;
+      for (let i = 0; port !== undefined && i < 50 && (await portInUse(port)); i++) await new Promise((r) => setTimeout(r, 100));
       notes.push(`Stopped DynamoDB Local (pid ${dynamo.pid}, port ${dynamo.ports.dynamodb ?? '?'}) left running by an earlier start.`);
     }
     if (dynamo) rmSync(join(dataDirectory, DYNAMODB_PID_FILE), { force: true });

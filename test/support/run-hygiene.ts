@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isAlive } from '../../local/processes';
 
 /**
  * What a test run must leave behind: nothing. Global setup gives the run its own temporary
@@ -51,8 +52,7 @@ function runProcesses(): { pid: number; command: string }[] {
     if (!Number.isInteger(pid) || pid === process.pid) continue;
     try {
       if (!readFileSync(`/proc/${entry}/environ`, 'latin1').split('\0').includes(marker)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // exited, waiting to be reaped
+      if (!isAlive(pid)) continue; // exited, waiting to be reaped
       const command = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').join(' ').trim();
       // Jest's workers, and esbuild's service process, which lives exactly as long as its parent.
       if (command.includes('jest-worker') || /esbuild --service=/.test(command)) continue;
