@@ -13,7 +13,7 @@ import { kill, listening, sleep, spawnNpmStart, untilGone, untilRunning, type Np
  * `npm start` as a user runs it: real npm, node and DynamoDB Local processes. Every way of stopping
  * it must stop all three within seconds and free every port; a crashed run's leftovers are found.
  */
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 const STOP_WITHIN_MS = 15_000;
 let current: NpmStart | undefined;

@@ -68,7 +68,7 @@ export async function spawnNpmStart(
 }
 
 /** Waits until the output says the service is up; fails with the output when npm exits first. */
-export async function untilRunning(start: NpmStart, timeoutMs = 90_000): Promise<void> {
+export async function untilRunning(start: NpmStart, timeoutMs = 180_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let done = false;
   void start.exited.then(() => (done = true));
