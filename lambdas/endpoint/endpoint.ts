@@ -14,6 +14,7 @@ import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torren
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
 import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { prefersHtml } from '../http/negotiation';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -133,7 +134,8 @@ async function torrentOrJobResponse(
 ): Promise<HttpResult> {
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
-  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
+  const as = prefersHtml(event.headers?.accept) ? 'html' : 'json';
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access, as);
 }
 
 async function torrentResponse(

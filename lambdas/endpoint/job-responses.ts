@@ -5,6 +5,7 @@ import { jsonResponse, type HttpResult } from '../http/http';
 import { encodeKeyPath, JOBS_PREFIX } from '../http/routes';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import { jobPage } from './job-page';
 
 /**
  * HTTP for hashing-workflow jobs: `?torrent` answers 202 while the workflow runs (with the status
@@ -39,11 +40,17 @@ export function jobView(job: HashingJob, baseUrl: string, jobs: LargeObjectJobs)
 }
 
 /**
- * `?torrent` for an object the workflow is hashing: 202 while it runs, a 502 error once it failed.
- * For a private object the status route stays closed, so the answer points nowhere but back at
- * `?torrent` (asked again with the same link).
+ * `?torrent` for an object the workflow is hashing: 202 while it runs (JSON, or an HTML progress
+ * page for a browser), a 502 error once it failed. For a private object the status route stays
+ * closed, so the answer points nowhere but back at `?torrent` (asked again with the same link).
  */
-export function pendingTorrentResponse(job: HashingJob, baseUrl: string, jobs: LargeObjectJobs, access: AccessMode = 'public'): HttpResult {
+export function pendingTorrentResponse(
+  job: HashingJob,
+  baseUrl: string,
+  jobs: LargeObjectJobs,
+  access: AccessMode = 'public',
+  as: 'json' | 'html' = 'json',
+): HttpResult {
   const status = access === 'public' ? statusUrl(baseUrl, job.jobId) : undefined;
   if (job.state === 'FAILED') {
     const retryableAt = jobs.retryableAt(job);
@@ -62,18 +69,24 @@ export function pendingTorrentResponse(job: HashingJob, baseUrl: string, jobs: L
     );
   }
   const view = jobView(job, baseUrl, jobs);
+  // The answer depends on Accept (and is never cached).
+  const common = { 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store', vary: 'accept' };
+  if (as === 'html') {
+    const page = jobPage(status === undefined ? { ...view, statusUrl: undefined, torrentUrl: undefined } : view, retryAfterSeconds(job));
+    return { ...page, headers: { ...page.headers, ...common, ...(status ? { location: status, 'x-torrent-job': status } : {}) } };
+  }
   if (status === undefined) {
     const { statusUrl: _closed, torrentUrl: _unsigned, ...privateView } = view;
     return jsonResponse(
       202,
       { message: `The torrent of ${JSON.stringify(job.key)} is being built; ask again later with the same link.`, ...privateView },
-      { 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store' },
+      common,
     );
   }
   return jsonResponse(
     202,
     { message: `The torrent of ${JSON.stringify(job.key)} is being built; ask again later, or follow the status URL.`, ...view },
-    { location: status, 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store', 'x-torrent-job': status },
+    { ...common, location: status, 'x-torrent-job': status },
   );
 }
 

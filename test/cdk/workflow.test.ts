@@ -1,5 +1,5 @@
 import aslValidator from 'asl-validator';
-import { App } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
@@ -15,7 +15,7 @@ import { LOCAL_FUNCTION_ARNS, LocalHashingWorkflow } from '../../local/step-func
 import type { WorkflowTasks } from '../../lambdas/workflow/tasks';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const stack = new S3TorrentStack(new App(), 'Workflow', {
+const stack = new S3TorrentStack(testApp(), 'Workflow', {
   sources: parseSourceBuckets(['media', 'docs/public/']),
   eventSources: parseSourceBuckets(['media/uploads/', 'media/incoming/', 'docs/public/', 'elsewhere']),
   hashConcurrency: 64,
