@@ -11,8 +11,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { SwarmSample } from '../core/tracker/swarm-sample';
 import type { PeerWriteResult, StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
-import { SWARM_TABLE_SCHEMA } from '../config/tables';
-import { TORRENT_ENTRY } from './dynamodb-torrent-registry';
+import { SWARM_TABLE_SCHEMA, TORRENT_ENTRY } from '../config/tables';
 
 const PK = SWARM_TABLE_SCHEMA.partitionKey;
 const SK = SWARM_TABLE_SCHEMA.sortKey;

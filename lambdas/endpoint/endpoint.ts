@@ -12,7 +12,7 @@ import type { TorrentFormat } from '../core/build-info';
 import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
-import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { inProgressResponse, jobStatusResponse, pendingTorrentResponse } from './job-responses';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -124,6 +124,8 @@ async function redirectToObject(deps: EndpointDeps, bucket: string, key: string,
 }
 
 function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome, access: AccessMode): HttpResult {
+  if ('inProgress' in found)
+    return inProgressResponse(found.head, found.inProgress.retryAfterSeconds, publicBaseUrl(event, deps.publicBaseUrl), access);
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
   return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);

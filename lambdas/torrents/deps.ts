@@ -1,6 +1,7 @@
 import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
+import { DynamoDbBuildLeases } from '../adapters/dynamodb-build-leases';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
-import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
+import { DynamoDbTorrentPublisher } from '../adapters/dynamodb-torrent-publisher';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { HashingWorkflow } from '../ports/hashing-workflow';
 import type { AwsClients } from '../runtime/aws-clients';
@@ -28,7 +29,8 @@ export interface WorkflowOptions {
 export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: WorkflowOptions = {}) {
   const store = new S3ObjectStore(clients.s3);
   const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
-  const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable);
+  const publisher = new DynamoDbTorrentPublisher(clients.dynamoDb, cache, settings.swarmTable);
+  const leases = new DynamoDbBuildLeases(clients.dynamoDb, settings.torrentTable);
   const jobs =
     options.workflow &&
     new LargeObjectJobs({
@@ -38,6 +40,13 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
       retry: options.retry,
       clock: options.clock,
     });
-  const service = new TorrentService({ store, cache, registry, inlineHashLimit: settings.inlineHashLimit, largeObjects: jobs });
+  const service = new TorrentService({
+    store,
+    cache,
+    publisher,
+    leases,
+    inlineHashLimit: settings.inlineHashLimit,
+    largeObjects: jobs,
+  });
   return { store, cache, jobs, service };
 }

@@ -5,7 +5,8 @@ import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
 import type { ObjectHead, ObjectStore } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
-import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
+import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
+import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
 import { noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
 
@@ -132,12 +133,8 @@ export class MemoryJobStore implements JobStore {
 export class MemoryCache implements TorrentCache {
   readonly entries = new Map<string, CachedTorrent>();
   async get(key: TorrentCacheKey) {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
     return this.entries.get(id(key));
-  }
-  async put(key: TorrentCacheKey, torrent: CachedTorrent) {
-    for (const k of [...this.entries.keys()])
-      if (k.startsWith(`${key.bucket}/${key.key}#`) && !k.startsWith(`${key.bucket}/${key.key}#${key.identity}#`)) this.entries.delete(k);
-    this.entries.set(id(key), torrent);
   }
   async evictObject(bucket: string, key: string) {
     const keys = [...this.entries.keys()].filter((k) => k.startsWith(`${bucket}/${key}#`));
@@ -147,10 +144,53 @@ export class MemoryCache implements TorrentCache {
 }
 const id = (key: TorrentCacheKey) => `${key.bucket}/${key.key}#${key.identity}#${key.variant}`;
 
-export class MemoryRegistry implements TorrentRegistry {
-  readonly registered: RegisteredTorrent[] = [];
-  async register(torrent: RegisteredTorrent) {
-    this.registered.push(torrent);
+/** Publishes into a MemoryCache and a map of registrations, both at once, as the DynamoDB transaction does. */
+export class MemoryPublisher implements TorrentPublisher {
+  /** Registrations by infohash, as the tracker reads them. */
+  readonly registrations = new Map<string, Omit<RegisteredTorrent, 'infoHashes'> & { tokenHash: string }>();
+  readonly published: TorrentPublication[] = [];
+  constructor(readonly cache: MemoryCache = new MemoryCache()) {}
+
+  async publish(publication: TorrentPublication) {
+    await Promise.resolve();
+    const { key, torrent, registration } = publication;
+    const { infoHashes, ...about } = registration;
+    this.cache.entries.set(id(key), torrent);
+    for (const infoHash of infoHashes) this.registrations.set(infoHash, { ...about, tokenHash: infoHashes[0]! });
+    this.published.push(publication);
+    const object = `${key.bucket}/${key.key}#`;
+    for (const k of [...this.cache.entries.keys()]) {
+      if (k.startsWith(object) && !k.startsWith(`${object}${key.identity}#`)) this.cache.entries.delete(k);
+    }
+  }
+}
+
+/** Build leases in memory, with the conditions of DynamoDbBuildLeases. */
+export class MemoryBuildLeases implements BuildLeases {
+  readonly leases = new Map<string, BuildLease>();
+  acquired = 0;
+  async acquire(key: TorrentCacheKey, lease: BuildLease, now: Date) {
+    await Promise.resolve();
+    const current = this.leases.get(id(key));
+    if (current !== undefined && current.expiresAt.getTime() > now.getTime()) return false;
+    this.leases.set(id(key), { ...lease });
+    this.acquired++;
+    return true;
+  }
+  async renew(key: TorrentCacheKey, lease: BuildLease) {
+    await Promise.resolve();
+    if (this.leases.get(id(key))?.holder !== lease.holder) return false;
+    this.leases.set(id(key), { ...lease });
+    return true;
+  }
+  async release(key: TorrentCacheKey, holder: string) {
+    await Promise.resolve();
+    if (this.leases.get(id(key))?.holder === holder) this.leases.delete(id(key));
+  }
+  async current(key: TorrentCacheKey) {
+    await Promise.resolve();
+    const lease = this.leases.get(id(key));
+    return lease && { ...lease };
   }
 }
 

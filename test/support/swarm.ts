@@ -1,9 +1,9 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbTorrentRegistry } from '../../lambdas/adapters/dynamodb-torrent-registry';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { registrationUpdate } from '../../lambdas/adapters/dynamodb-torrent-publisher';
 
 /**
- * Registers infohashes the way the endpoint registers the torrents it builds, so the tracker will
- * serve them; for tests and benchmarks whose torrents do not come from the endpoint.
+ * Registers infohashes the way publishing a torrent registers them, so the tracker will serve
+ * them; for tests and benchmarks whose torrents do not come from the endpoint.
  */
 export async function registerTorrents(
   db: DynamoDBDocumentClient,
@@ -12,5 +12,7 @@ export async function registerTorrents(
   name = 'test.bin',
   size = 1,
 ): Promise<void> {
-  await new DynamoDbTorrentRegistry(db, swarmTable).register({ infoHashes, bucket: 'tests', key: name, name, size, private: false });
+  const torrent = { infoHashes, bucket: 'tests', key: name, name, size, private: false };
+  const at = Math.floor(Date.now() / 1000);
+  await Promise.all(infoHashes.map((infoHash) => db.send(new UpdateCommand(registrationUpdate(swarmTable, infoHash, torrent, at)))));
 }

@@ -111,7 +111,7 @@ describe('LargeObjectJobs', () => {
       pieceLength: job.pieceLength,
       createdAt: new Date(),
     };
-    await cache.put(cacheKey, torrent);
+    cache.entries.set(`${cacheKey.bucket}/${cacheKey.key}#${cacheKey.identity}#${cacheKey.variant}`, torrent);
     await jobs.succeed(job, torrent.infoHash);
     expect(await large.torrentOrJob(head, cacheKey)).toEqual({ torrent });
     await cache.evictObject(head.bucket, head.key);
