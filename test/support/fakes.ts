@@ -3,12 +3,14 @@ import type { ByteRange } from '../../lambdas/core/ranges';
 import type { ChunkResultStore } from '../../lambdas/ports/chunk-results';
 import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
-import type { ObjectHead, ObjectStore } from '../../lambdas/ports/object-store';
+import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
 import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
-import { noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
+import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
+import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
+import { JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 
 /**
  * In-memory ports for unit and property tests of the workflow's logic. They keep the semantics
@@ -18,19 +20,26 @@ import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
 
 export class MemoryObjectStore implements ObjectStore {
   readonly objects = new Map<string, { data: Buffer; etag: string }>();
+  readonly buckets = new Set<string>();
   /** Sizes of the pieces readRange yields, cycled: exercises arbitrary stream chunking. */
   yieldSizes: number[] = [4096];
   reads = 0;
 
+  createBucket(bucket: string): void {
+    this.buckets.add(bucket);
+  }
+
+  /** Stores an object (creating its bucket), with S3's ETag of a single-part upload. */
   put(bucket: string, key: string, data: Buffer): ObjectHead {
     const etag = `"${createHash('md5').update(data).digest('hex')}"`;
+    this.buckets.add(bucket);
     this.objects.set(`${bucket}/${key}`, { data, etag });
     return { bucket, key, size: data.length, etag };
   }
 
   async head(bucket: string, key: string): Promise<ObjectHead> {
     const o = this.objects.get(`${bucket}/${key}`);
-    if (o === undefined) throw noSuchKey(bucket, key);
+    if (o === undefined) throw this.buckets.has(bucket) ? noSuchKey(bucket, key) : noSuchBucket(bucket);
     return { bucket, key, size: o.data.length, etag: o.etag };
   }
 
@@ -46,8 +55,18 @@ export class MemoryObjectStore implements ObjectStore {
     }
   }
 
-  async presignGet(bucket: string, key: string): Promise<string> {
-    return `memory://${bucket}/${key}`;
+  async presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
+    const query = new URLSearchParams({ expires: String(options.expiresInSeconds) });
+    if (options.versionId !== undefined) query.set('versionId', options.versionId);
+    return `memory://${bucket}/${encodeKeyPath(key)}?${query}`;
+  }
+
+  /** What a client following a presigned URL of this store gets. */
+  fetchPresigned(url: string): Buffer {
+    const { host, pathname } = new URL(url);
+    const o = this.objects.get(`${host}/${decodeURIComponent(pathname.slice(1))}`);
+    if (o === undefined) throw new Error(`GET ${url}: 404`);
+    return o.data;
   }
 }
 
@@ -68,7 +87,10 @@ export class MemoryChunkResults implements ChunkResultStore {
   }
 }
 
-type MutableJob = { -readonly [K in keyof HashingJob]: HashingJob[K] } & { chunksDone: Set<number> };
+type MutableJob = { -readonly [K in keyof HashingJob]: HashingJob[K] } & { chunksDone: Set<number>; expiresAt: number };
+
+/** The adapter keeps messages to this many characters. */
+const MAX_MESSAGE = 1000;
 
 export class MemoryJobStore implements JobStore {
   readonly items = new Map<string, MutableJob>();
@@ -76,19 +98,26 @@ export class MemoryJobStore implements JobStore {
   constructor(private readonly clock: () => Date = () => new Date()) {}
 
   async get(jobId: string): Promise<HashingJob | undefined> {
-    const item = this.items.get(jobId);
+    const item = this.current(jobId);
     if (item === undefined) return undefined;
-    const { chunksDone: _c, ...job } = item;
+    const { chunksDone: _c, expiresAt: _e, ...job } = item;
     return structuredClone(job);
   }
 
   async begin(job: NewJob, previousAttempt?: number): Promise<boolean> {
     await Promise.resolve(); // a round trip, so concurrent callers interleave
-    const current = this.items.get(job.jobId);
+    const current = this.current(job.jobId);
     if (previousAttempt === undefined ? current !== undefined : current?.attempt !== previousAttempt || current.state === 'RUNNING')
       return false;
     this.begins++;
-    this.items.set(job.jobId, { ...job, state: 'RUNNING', piecesDone: 0, updatedAt: this.clock(), chunksDone: new Set() });
+    this.items.set(job.jobId, {
+      ...job,
+      state: 'RUNNING',
+      piecesDone: 0,
+      updatedAt: this.clock(),
+      chunksDone: new Set(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
@@ -102,20 +131,36 @@ export class MemoryJobStore implements JobStore {
 
   async noteError(job: JobRef, message: string) {
     const item = this.running(job);
-    if (item) item.lastError = message;
+    if (item) Object.assign(item, { lastError: message.slice(0, MAX_MESSAGE), updatedAt: this.clock() });
   }
 
   async fail(job: JobRef, failure: JobFailure) {
     const item = this.running(job);
     if (item === undefined) return false;
-    Object.assign(item, { state: 'FAILED', failure, finishedAt: this.clock(), updatedAt: this.clock() });
+    Object.assign(item, {
+      state: 'FAILED',
+      failure: { code: failure.code, message: failure.message.slice(0, MAX_MESSAGE) },
+      finishedAt: this.clock(),
+      updatedAt: this.clock(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
   async succeed(job: JobRef, infoHash: string) {
     const item = this.running(job);
     if (item === undefined) return false;
-    Object.assign(item, { state: 'SUCCEEDED', infoHash, piecesDone: item.piecesTotal, finishedAt: this.clock(), updatedAt: this.clock() });
+    const { chunksDone: _c, ...rest } = item;
+    this.items.set(job.jobId, {
+      ...rest,
+      chunksDone: new Set(),
+      state: 'SUCCEEDED',
+      infoHash,
+      piecesDone: item.piecesTotal,
+      finishedAt: this.clock(),
+      updatedAt: this.clock(),
+      expiresAt: this.expiry(),
+    });
     return true;
   }
 
@@ -125,8 +170,22 @@ export class MemoryJobStore implements JobStore {
   }
 
   private running(job: JobRef): MutableJob | undefined {
-    const item = this.items.get(job.jobId);
+    const item = this.current(job.jobId);
     return item?.attempt === job.attempt && item.state === 'RUNNING' ? item : undefined;
+  }
+
+  /** The record, unless it has expired (as the adapter filters on its TTL attribute). */
+  private current(jobId: string): MutableJob | undefined {
+    const item = this.items.get(jobId);
+    return item !== undefined && item.expiresAt > this.seconds() ? item : undefined;
+  }
+
+  private seconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
+  }
+
+  private expiry(): number {
+    return this.seconds() + JOB_RECORD_TTL_SECONDS;
   }
 }
 
