@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../runtime/aws-clients';
 import { LinkSigner } from '../security/signed-links';
 import { SourceAllowlist } from '../config/sources';
-import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
+import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } from '../torrents/deps';
 import type { EndpointDeps } from './endpoint';
 
 export interface EndpointSettings extends TorrentServiceSettings {
@@ -16,7 +16,7 @@ export interface EndpointSettings extends TorrentServiceSettings {
 }
 
 /** Wires the endpoint's adapters; used by the Lambda entry point and by the local server alike. */
-export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: WorkflowOptions = {}): EndpointDeps {
+export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: ServiceOptions = {}): EndpointDeps {
   const { service, jobs, store } = torrentServiceDeps(clients, settings, options);
   return {
     service,

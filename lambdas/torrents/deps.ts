@@ -6,6 +6,7 @@ import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { HashingWorkflow } from '../ports/hashing-workflow';
 import type { AwsClients } from '../runtime/aws-clients';
 import { LargeObjectJobs, type RetryPolicy } from './large-object-jobs';
+import type { LeaseSettings } from './leased-builds';
 import { TorrentService } from './torrent-service';
 
 export interface TorrentServiceSettings {
@@ -15,18 +16,20 @@ export interface TorrentServiceSettings {
   readonly inlineHashLimit: number;
 }
 
-/** The hashing workflow, when objects above the inline limit should get torrents (else they get 413). */
-export interface WorkflowOptions {
+/** How the service builds: the hashing workflow for objects above the inline limit (else they get 413), and lease timings. */
+export interface ServiceOptions {
   readonly workflow?: HashingWorkflow;
   readonly retry?: Partial<RetryPolicy>;
   readonly clock?: () => Date;
+  /** Build-lease timings (the defaults suit API Gateway's 30 s; local runs and tests shorten them). */
+  readonly leaseSettings?: Partial<LeaseSettings>;
 }
 
 /**
  * The torrent service and the adapters under it, wired once for every caller that finds or builds
  * torrents: the endpoint and the S3 events handler.
  */
-export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: WorkflowOptions = {}) {
+export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: ServiceOptions = {}) {
   const store = new S3ObjectStore(clients.s3);
   const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
   const publisher = new DynamoDbTorrentPublisher(clients.dynamoDb, cache, settings.swarmTable);
@@ -45,6 +48,7 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
     cache,
     publisher,
     leases,
+    leaseSettings: options.leaseSettings,
     inlineHashLimit: settings.inlineHashLimit,
     largeObjects: jobs,
   });

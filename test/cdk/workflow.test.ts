@@ -215,7 +215,9 @@ describe('publishing', () => {
   it('may write the cache item and the build lease (Put, Update, Delete, consistent Get) on the torrent table', () => {
     for (const fn of publishers) {
       const actions = dynamoDbActionsOn(statementsOfRole(fn.Properties.Role['Fn::GetAtt'][0]), /TorrentTable/);
-      expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']));
+      expect(actions).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']),
+      );
     }
   });
 });

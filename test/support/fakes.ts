@@ -7,6 +7,7 @@ import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/port
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
 import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
+import type { TrackedTorrent } from '../../lambdas/ports/swarm-store';
 import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
@@ -205,8 +206,8 @@ const id = (key: TorrentCacheKey) => `${key.bucket}/${key.key}#${key.identity}#$
 
 /** Publishes into a MemoryCache and a map of registrations, both at once, as the DynamoDB transaction does. */
 export class MemoryPublisher implements TorrentPublisher {
-  /** Registrations by infohash, as the tracker reads them. */
-  readonly registrations = new Map<string, Omit<RegisteredTorrent, 'infoHashes'> & { tokenHash: string }>();
+  /** Registrations by infohash, with the counter the tracker keeps on them. */
+  readonly registrations = new Map<string, Omit<RegisteredTorrent, 'infoHashes'> & { tokenHash: string; downloaded: number }>();
   readonly published: TorrentPublication[] = [];
   constructor(readonly cache: MemoryCache = new MemoryCache()) {}
 
@@ -215,12 +216,25 @@ export class MemoryPublisher implements TorrentPublisher {
     const { key, torrent, registration } = publication;
     const { infoHashes, ...about } = registration;
     this.cache.entries.set(id(key), torrent);
-    for (const infoHash of infoHashes) this.registrations.set(infoHash, { ...about, tokenHash: infoHashes[0]! });
+    for (const infoHash of infoHashes) {
+      const downloaded = this.registrations.get(infoHash)?.downloaded ?? 0;
+      this.registrations.set(infoHash, { ...about, tokenHash: infoHashes[0]!, downloaded });
+    }
     this.published.push(publication);
     const object = `${key.bucket}/${key.key}#`;
     for (const k of [...this.cache.entries.keys()]) {
       if (k.startsWith(object) && !k.startsWith(`${object}${key.identity}#`)) this.cache.entries.delete(k);
     }
+  }
+
+  /** What the tracker's SwarmStore.trackedTorrents reads of the registrations. */
+  trackedTorrents(infoHashes: readonly string[]): Map<string, TrackedTorrent> {
+    const found = new Map<string, TrackedTorrent>();
+    for (const infoHash of infoHashes) {
+      const r = this.registrations.get(infoHash);
+      if (r) found.set(infoHash, { infoHash, downloaded: r.downloaded, private: r.private, tokenHash: r.tokenHash });
+    }
+    return found;
   }
 }
 
