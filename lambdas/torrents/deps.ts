@@ -49,6 +49,7 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
     publisher,
     leases,
     leaseSettings: options.leaseSettings,
+    clock: options.clock,
     inlineHashLimit: settings.inlineHashLimit,
     largeObjects: jobs,
   });
