@@ -21,40 +21,46 @@ export class DynamoDbBuildLeases implements BuildLeases {
   ) {}
 
   async acquire(key: TorrentCacheKey, lease: BuildLease, now: Date): Promise<boolean> {
-    return this.conditionally(
-      new PutCommand({
-        TableName: this.tableName,
-        Item: { ...keyOf(key), ...attributesOf(lease) },
-        ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
-        ExpressionAttributeNames: { '#pk': PK, '#until': 'leaseUntil' },
-        ExpressionAttributeValues: { ':now': now.getTime() },
-      }),
+    return this.conditionally(() =>
+      this.db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keyOf(key), ...attributesOf(lease) },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #until <= :now',
+          ExpressionAttributeNames: { '#pk': PK, '#until': 'leaseUntil' },
+          ExpressionAttributeValues: { ':now': now.getTime() },
+        }),
+      ),
     );
   }
 
   async renew(key: TorrentCacheKey, lease: BuildLease): Promise<boolean> {
     const { leaseUntil, [TTL]: expiresAt } = attributesOf(lease);
-    return this.conditionally(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: keyOf(key),
-        UpdateExpression: 'SET #until = :until, #ttl = :ttl',
-        ConditionExpression: '#holder = :holder',
-        ExpressionAttributeNames: { '#until': 'leaseUntil', '#ttl': TTL, '#holder': 'holder' },
-        ExpressionAttributeValues: { ':until': leaseUntil, ':ttl': expiresAt, ':holder': lease.holder },
-      }),
+    return this.conditionally(() =>
+      this.db.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keyOf(key),
+          UpdateExpression: 'SET #until = :until, #ttl = :ttl',
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#until': 'leaseUntil', '#ttl': TTL, '#holder': 'holder' },
+          ExpressionAttributeValues: { ':until': leaseUntil, ':ttl': expiresAt, ':holder': lease.holder },
+        }),
+      ),
     );
   }
 
   async release(key: TorrentCacheKey, holder: string): Promise<void> {
-    await this.conditionally(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: keyOf(key),
-        ConditionExpression: '#holder = :holder',
-        ExpressionAttributeNames: { '#holder': 'holder' },
-        ExpressionAttributeValues: { ':holder': holder },
-      }),
+    await this.conditionally(() =>
+      this.db.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keyOf(key),
+          ConditionExpression: '#holder = :holder',
+          ExpressionAttributeNames: { '#holder': 'holder' },
+          ExpressionAttributeValues: { ':holder': holder },
+        }),
+      ),
     );
   }
 
@@ -64,9 +70,10 @@ export class DynamoDbBuildLeases implements BuildLeases {
     return item && { holder: item.holder, expiresAt: new Date(item.leaseUntil) };
   }
 
-  private async conditionally(command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  /** A conditional write: false when its condition did not hold. */
+  private async conditionally(write: () => Promise<unknown>): Promise<boolean> {
     try {
-      await this.db.send(command as PutCommand);
+      await write();
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;
