@@ -30,7 +30,7 @@ export interface ServiceOptions {
  * torrents: the endpoint and the S3 events handler.
  */
 export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: ServiceOptions = {}) {
-  const store = new S3ObjectStore(clients.s3);
+  const store = new S3ObjectStore(clients.s3, clients.s3InRegion);
   const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
   const publisher = new DynamoDbTorrentPublisher(clients.dynamoDb, cache, settings.swarmTable);
   const leases = new DynamoDbBuildLeases(clients.dynamoDb, settings.torrentTable);
