@@ -6,7 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA, type TableSchema } from '../lambdas/config/tables';
+import { CACHE_INFO_PREFIX, SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA, type TableSchema } from '../lambdas/config/tables';
 
 /**
  * The service's own state: the torrent cache table, the tracker's swarm table and the bucket for
@@ -58,7 +58,14 @@ export class TorrentStorage extends Construct {
     fn.addEnvironment(ENV.TORRENT_TABLE, this.torrentTable.tableName);
     fn.addEnvironment(ENV.METADATA_BUCKET, this.metadataBucket.bucketName);
     this.torrentTable.grantReadWriteData(fn);
-    this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+    this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], { prefix: CACHE_INFO_PREFIX });
+    // A missing info object must read as 404 NoSuchKey, which the cache treats as a miss (and
+    // rebuilds). S3 answers 404 only to a caller with s3:ListBucket on the bucket, else 403
+    // AccessDenied. The grant has no s3:prefix condition: a GetObject carries no prefix, and S3
+    // documents the 404 only for the permission on the bucket. Listing shows nothing these roles
+    // cannot already read: the bucket holds only what the service derives. A 403 stays an error
+    // rather than a miss, so a real permission fault is reported instead of rebuilding forever.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.metadataBucket.bucketArn] }));
   }
 
   /**

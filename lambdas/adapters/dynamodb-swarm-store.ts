@@ -6,11 +6,10 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { SwarmSample } from '../core/tracker/swarm-sample';
-import type { PeerWriteResult, StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
+import { DOWNLOAD_RECORD_SECONDS, type PeerWriteResult, type StoredPeer, type SwarmStore, type TrackedTorrent } from '../ports/swarm-store';
 import { SWARM_TABLE_SCHEMA, TORRENT_ENTRY } from '../config/tables';
 
 const PK = SWARM_TABLE_SCHEMA.partitionKey;
@@ -80,36 +79,16 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 
   async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
-    const key = peerKey(infoHash, peer);
     const owner = ownership(peer);
-    const refresh = updateOf(peerAttributes(peer));
     try {
-      // A new peer, or its owner announcing again: UpdateItem keeps the entry's download mark.
-      const out = await this.db.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: key,
-          UpdateExpression: refresh.expression,
-          ConditionExpression: `attribute_not_exists(#sk) OR (#ttl > :now AND (${owner.condition}))`,
-          ExpressionAttributeNames: { ...refresh.names, ...owner.names, '#sk': SK, '#ttl': TTL },
-          ExpressionAttributeValues: { ...refresh.values, ...owner.values, ':now': nowSeconds },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
-    } catch (err) {
-      if (!(err instanceof ConditionalCheckFailedException)) throw err;
-    }
-    try {
-      // An expired entry belongs to no one: replace it whole, download mark included. (It may have
-      // been swept since the update failed: then there is nothing to replace.)
+      // A new peer, its owner announcing again, or an expired entry (which belongs to no one).
       const out = await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key, ...definedOnly(peerAttributes(peer)) },
-          ConditionExpression: 'attribute_not_exists(#sk) OR #ttl <= :now',
-          ExpressionAttributeNames: { '#sk': SK, '#ttl': TTL },
-          ExpressionAttributeValues: { ':now': nowSeconds },
+          Item: { ...peerKey(infoHash, peer), ...definedOnly(peerAttributes(peer)) },
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${owner.condition}`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL },
+          ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -160,45 +139,40 @@ export class DynamoDbSwarmStore implements SwarmStore {
     );
   }
 
-  async recordDownload(infoHash: string, peer: StoredPeer | undefined): Promise<void> {
-    const count = {
-      TableName: this.tableName,
-      Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
-      UpdateExpression: 'ADD #downloaded :one',
-      // Never create a registration item: only the endpoint registers torrents.
-      ConditionExpression: 'attribute_exists(#sk)',
-      ExpressionAttributeNames: { '#downloaded': 'downloaded', '#sk': SK },
-      ExpressionAttributeValues: { ':one': 1 },
-    };
+  async recordDownload(infoHash: string, peerId: Uint8Array, nowSeconds: number): Promise<boolean> {
     try {
-      if (peer === undefined) {
-        // The peer stopped, its entry is gone: nothing to mark, and a repeated stop finds no entry to count from.
-        await this.db.send(new UpdateCommand(count));
-        return;
-      }
-      // Mark and count together, so a failure cannot leave a download marked but uncounted.
+      // The record and the count together: a failure cannot leave one without the other.
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
-              Update: {
+              Put: {
                 TableName: this.tableName,
-                Key: peerKey(infoHash, peer),
-                UpdateExpression: 'SET #counted = :yes',
-                ConditionExpression: 'attribute_exists(#sk) AND attribute_not_exists(#counted)',
-                ExpressionAttributeNames: { '#counted': DOWNLOAD_COUNTED, '#sk': SK },
-                ExpressionAttributeValues: { ':yes': true },
+                Item: { [PK]: infoHash, [SK]: downloadEntry(peerId), [TTL]: nowSeconds + DOWNLOAD_RECORD_SECONDS },
+                ConditionExpression: 'attribute_not_exists(#sk) OR #ttl <= :now',
+                ExpressionAttributeNames: { '#sk': SK, '#ttl': TTL },
+                ExpressionAttributeValues: { ':now': nowSeconds },
               },
             },
-            { Update: count },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
+                UpdateExpression: 'ADD #downloaded :one',
+                // Never create a registration item: only the endpoint registers torrents.
+                ConditionExpression: 'attribute_exists(#sk)',
+                ExpressionAttributeNames: { '#downloaded': 'downloaded', '#sk': SK },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
           ],
         }),
       );
+      return true;
     } catch (err) {
-      // Already counted (a concurrent or repeated `completed`), or no longer registered.
-      const alreadyCounted =
-        err instanceof ConditionalCheckFailedException || (err instanceof TransactionCanceledException && onlyConditionsFailed(err));
-      if (!alreadyCounted) throw err;
+      // Already counted (a concurrent or repeated announce), or not registered.
+      if (err instanceof TransactionCanceledException && onlyConditionsFailed(err)) return false;
+      throw err;
     }
   }
 
@@ -230,36 +204,18 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 }
 
-/** Set on a peer entry once its download has been counted. */
-const DOWNLOAD_COUNTED = 'downloadCounted';
+/** `download#<peer id, 40 hex digits>`: this peer id's download is counted (sorts before `peer#`, out of every sample). */
+const downloadEntry = (peerId: Uint8Array) => `download#${Buffer.from(peerId).toString('hex')}`;
 
 const peerKey = (infoHash: string, peer: StoredPeer) => ({ [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) });
 
-/** What an announce writes; absent addresses and keys are removed from an existing entry. */
+/** What an announce writes: the whole entry (absent addresses and keys are not kept from an earlier announce). */
 function peerAttributes(peer: StoredPeer): Record<string, string | number | boolean | undefined> {
   return { ipv4: peer.ipv4, ipv6: peer.ipv6, port: peer.port, seeder: peer.seeder, clientKey: peer.key, [TTL]: peer.expiresAt };
 }
 
 function definedOnly<T>(record: Record<string, T | undefined>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, T>;
-}
-
-/** `SET` the defined attributes, `REMOVE` the undefined ones; every name goes through a placeholder. */
-function updateOf(attributes: Record<string, unknown>) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const set: string[] = [];
-  const remove: string[] = [];
-  for (const [name, value] of Object.entries(attributes)) {
-    names[`#a_${name}`] = name;
-    if (value === undefined) {
-      remove.push(`#a_${name}`);
-    } else {
-      values[`:a_${name}`] = value;
-      set.push(`#a_${name} = :a_${name}`);
-    }
-  }
-  return { expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`, names, values };
 }
 
 /**
@@ -299,6 +255,5 @@ function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
     seeder: item.seeder === true,
     key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
     expiresAt: item[TTL],
-    downloadCounted: item[DOWNLOAD_COUNTED] === true,
   };
 }

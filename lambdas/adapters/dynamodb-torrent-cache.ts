@@ -3,7 +3,7 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client 
 import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { infoHashV1 } from '../core/info-dict';
 import type { CachedTorrent, CacheReadOptions, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import { TORRENT_TABLE_SCHEMA } from '../config/tables';
+import { CACHE_INFO_PREFIX, TORRENT_TABLE_SCHEMA } from '../config/tables';
 
 /**
  * Info dicts up to this size live in the item itself; larger ones (objects of hundreds of GiB and
@@ -176,5 +176,5 @@ function infoObjectKey(key: TorrentCacheKey, infoHash: string): string {
   const item = createHash('sha256')
     .update(`${objectKey(key)}\n${buildKey(key)}`)
     .digest('hex');
-  return `info/${infoHash}/${item}.bencode`;
+  return `${CACHE_INFO_PREFIX}${infoHash}/${item}.bencode`;
 }

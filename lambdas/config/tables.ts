@@ -15,6 +15,12 @@ export const TORRENT_TABLE_SCHEMA = {
  * `job#<jobId>` (no bucket name contains `#`, so these never meet an object's `<bucket>/<key>`),
  * with the sort key `job`. They are found by job id, as the status route needs.
  */
+/**
+ * Where the torrent cache keeps info dicts (and piece layers) too large for an item, in the
+ * metadata bucket: `info/<infohash>/<item digest>.bencode`. CDK grants the cache this prefix.
+ */
+export const CACHE_INFO_PREFIX = 'info/';
+
 export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
 export const JOB_ITEM_SORT_KEY = 'job';
 
@@ -34,9 +40,10 @@ export const leasePartitionKey = (bucket: string, key: string) => `lease#${bucke
  *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
  * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
  *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
- *   `clientKey` (hex of the announce `key`), `expiresAt`, and `downloadCounted` (bool) once its
- *   download is counted. Placement first spreads peers uniformly over the sort key, so a bounded
- *   range read from a random point is a random sample.
+ *   `clientKey` (hex of the announce `key`) and `expiresAt`. Placement first spreads peers
+ *   uniformly over the sort key, so a bounded range read from a random point is a random sample.
+ * - `entry = download#<peer id>`: that peer id's download of the torrent is counted (`expiresAt`
+ *   30 days on, see DOWNLOAD_RECORD_SECONDS); it sorts before `peer#`, out of every sample.
  */
 /** Sort key of a torrent's registration item in the swarm table. */
 export const TORRENT_ENTRY = 'torrent';
@@ -44,7 +51,7 @@ export const TORRENT_ENTRY = 'torrent';
 export const SWARM_TABLE_SCHEMA = {
   /** Hex infohash (40 characters). */
   partitionKey: 'infoHash',
-  /** `torrent` for the registration and counters of a torrent, `peer#<placement>#<hex peer id>` for a peer. */
+  /** `torrent` for the registration and counters of a torrent, `peer#<placement>#<hex peer id>` for a peer, `download#<hex peer id>` for a counted download. */
   sortKey: 'entry',
   /** Epoch seconds; on peers, a little past the announce interval. Reads filter on it: TTL deletion is lazy. */
   timeToLiveAttribute: 'expiresAt',

@@ -75,7 +75,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
   const wantsTorrent = kind !== 'webseed' && query.has('torrent');
   // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
-  const versionId = kind === 'webseed' ? (event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
+  const versionId = kind === 'webseed' ? checkVersionId(event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
   authorize(
     deps,
     event,
@@ -252,6 +252,22 @@ function checkRangeHeader(range: string | undefined): void {
       return m[1] === '' || m[2] === '' || Number(m[1]) <= Number(m[2]);
     });
   if (!valid) throw new ServiceError(416, 'InvalidRange', `${JSON.stringify(range.slice(0, 100))} is not a valid byte range.`);
+}
+
+/**
+ * S3 version ids are opaque, URL-ready strings of at most 1,024 bytes: in practice 32 characters of
+ * letters, digits, `.` and `_` (the S3 user guide's example also has `+`), or `null` for the null
+ * version. Anything else (`..`, separators, spaces, control or non-ASCII characters) cannot name a
+ * version and is refused rather than written into a presigned URL.
+ */
+const VERSION_ID = /^[A-Za-z0-9._+=-]{1,1024}$/;
+
+function checkVersionId(versionId: string | undefined): string | undefined {
+  if (versionId === undefined) return undefined;
+  if (!VERSION_ID.test(versionId) || /^\.+$/.test(versionId)) {
+    throw badRequest(`${JSON.stringify(versionId.slice(0, 100))} is not an S3 version id.`, 'InvalidArgument');
+  }
+  return versionId;
 }
 
 const MAX_KEY_BYTES = 1024;

@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/config/env';
+import { CACHE_INFO_PREFIX } from '../../lambdas/config/tables';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();
@@ -45,7 +46,29 @@ describe('storage', () => {
       },
     });
   });
+
+  it('lets the cache read info objects, and list its bucket so a missing one reads 404 (a miss), not 403', () => {
+    const [metadataBucket] = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('StorageMetadataBucket'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } }).Properties.PolicyDocument.Statement,
+    );
+    const onInfoObjects = (s: PolicyStatementJson) => JSON.stringify(s.Resource).includes(`"/${CACHE_INFO_PREFIX}*"`);
+    const cacheUsers = policies.filter((statements) =>
+      statements.some((s) => [s.Action].flat().includes('s3:GetObject') && onInfoObjects(s)),
+    );
+    // The endpoint and the workflow's "Assemble torrent" (the S3 events handler too, when configured).
+    expect(cacheUsers.length).toBeGreaterThanOrEqual(2);
+    for (const statements of cacheUsers) {
+      expect(statements).toContainEqual({ Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [metadataBucket, 'Arn'] } });
+    }
+  });
 });
+
+interface PolicyStatementJson {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
 
 describe('endpoint', () => {
   it('routes the object and web-seed paths to the endpoint Lambda over payload v2', () => {

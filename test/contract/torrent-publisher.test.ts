@@ -5,21 +5,18 @@ import { DynamoDbTorrentPublisher } from '../../lambdas/adapters/dynamodb-torren
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { encodeInfoHybrid, encodePieceLayers, infoHashV2 } from '../../lambdas/core/info-dict-v2';
 import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
-import type { TrackedTorrent } from '../../lambdas/ports/swarm-store';
+import type { SwarmStore } from '../../lambdas/ports/swarm-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
 import { publicationOf } from '../../lambdas/torrents/publication';
-import { MemoryCache, MemoryPublisher } from '../support/fakes';
+import { MemoryCache, MemoryPublisher, MemorySwarmStore } from '../support/fakes';
 import { portContract, portMethods, unique, type Fixture } from './support/contract';
 import { standInWorld } from './support/stand-ins';
 
+/** Publishing is observed through what reads it: the torrent cache, and the tracker's swarm store. */
 interface PublisherWorld extends Fixture<TorrentPublisher> {
-  /** Where published torrents are read from. */
   readonly cache: TorrentCache;
-  /** What the tracker reads of the registrations. */
-  tracked(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>>;
-  /** The tracker counting a completed download on a registration. */
-  countDownload(infoHash: string): Promise<void>;
+  readonly swarm: SwarmStore;
 }
 
 const hex = (hash: Uint8Array) => Buffer.from(hash).toString('hex');
@@ -52,16 +49,8 @@ portContract<TorrentPublisher, PublisherWorld>({
     {
       name: 'fake',
       setUp: () => {
-        const publisher = new MemoryPublisher(new MemoryCache());
-        return {
-          port: publisher,
-          cache: publisher.cache,
-          tracked: async (hashes) => publisher.trackedTorrents(hashes),
-          countDownload: async (infoHash) => {
-            const registration = publisher.registrations.get(infoHash);
-            if (registration) registration.downloaded++;
-          },
-        };
+        const publisher = new MemoryPublisher(new MemoryCache(), new MemorySwarmStore());
+        return { port: publisher, cache: publisher.cache, swarm: publisher.swarm };
       },
     },
     {
@@ -74,12 +63,10 @@ portContract<TorrentPublisher, PublisherWorld>({
           world.bucket(),
         ]);
         const cache = new DynamoDbTorrentCache(world.clients.dynamoDb, torrentTable, world.clients.s3, metadataBucket);
-        const swarm = new DynamoDbSwarmStore(world.clients.dynamoDb, swarmTable);
         return {
           port: new DynamoDbTorrentPublisher(world.clients.dynamoDb, cache, swarmTable),
           cache,
-          tracked: (hashes) => swarm.trackedTorrents(hashes),
-          countDownload: (infoHash) => swarm.recordDownload(infoHash, undefined),
+          swarm: new DynamoDbSwarmStore(world.clients.dynamoDb, swarmTable),
           dispose: world.dispose,
         };
       },
@@ -106,25 +93,25 @@ portContract<TorrentPublisher, PublisherWorld>({
     };
 
     it('makes a torrent servable and its infohash announceable together', async () => {
-      const { port, tracked } = world();
+      const { port, swarm } = world();
       const key = keyOf();
       const torrent = v1Torrent(8);
-      expect(await tracked([torrent.infoHash])).toEqual(new Map());
+      expect(await swarm.trackedTorrents([torrent.infoHash])).toEqual(new Map());
       await port.publish(publicationOf(key, torrent, 'f.bin'));
       await expectCached(key, torrent);
-      expect([...(await tracked([torrent.infoHash])).values()]).toEqual([
+      expect([...(await swarm.trackedTorrents([torrent.infoHash])).values()]).toEqual([
         { infoHash: torrent.infoHash, downloaded: 0, private: false, tokenHash: torrent.infoHash },
       ]);
     });
 
     it('registers a private hybrid torrent under its v1 and truncated v2 hashes, with one token hash', async () => {
-      const { port, tracked } = world();
+      const { port, swarm } = world();
       const key = keyOf('hybrid+private');
       const torrent = hybridTorrent(8);
       const v2 = hex(infoHashV2(torrent.info)).slice(0, 40);
       await port.publish(publicationOf(key, torrent, 'f.bin'));
       await expectCached(key, torrent);
-      const found = await tracked([torrent.infoHash, v2]);
+      const found = await swarm.trackedTorrents([torrent.infoHash, v2]);
       expect(found.get(torrent.infoHash)).toEqual({
         infoHash: torrent.infoHash,
         downloaded: 0,
@@ -135,28 +122,37 @@ portContract<TorrentPublisher, PublisherWorld>({
     });
 
     it('publishes info dicts too large for an item (metadata bucket) as whole as small ones', async () => {
-      const { port, tracked } = world();
+      const { port, swarm } = world();
       const key = keyOf('hybrid');
       const torrent = hybridTorrent(8_000);
       expect(torrent.info.length + torrent.pieceLayers!.length).toBeGreaterThan(MAX_INLINE_INFO_BYTES);
       await port.publish(publicationOf(key, torrent, 'f.bin'));
       await expectCached(key, torrent);
-      expect((await tracked([torrent.infoHash])).size).toBe(1);
+      expect((await swarm.trackedTorrents([torrent.infoHash])).size).toBe(1);
     });
 
     it('can publish the same torrent again (a retry, a second builder) and keeps the tracker counters', async () => {
-      const { port, tracked, countDownload } = world();
+      const { port, swarm } = world();
       const key = keyOf();
       const torrent = v1Torrent(4);
       await port.publish(publicationOf(key, torrent, 'f.bin'));
-      await countDownload(torrent.infoHash);
+      expect(await swarm.recordDownload(torrent.infoHash, randomBytes(20), 1_900_000_000)).toBe(true);
       await Promise.all([port.publish(publicationOf(key, torrent, 'f.bin')), port.publish(publicationOf(key, torrent, 'f.bin'))]);
       await expectCached(key, torrent);
-      expect((await tracked([torrent.infoHash])).get(torrent.infoHash)?.downloaded).toBe(1);
+      expect((await swarm.trackedTorrents([torrent.infoHash])).get(torrent.infoHash)?.downloaded).toBe(1);
+      // The same bytes under another key share the infohash, and its counter.
+      await port.publish(publicationOf({ ...key, key: unique('other/f.bin') }, torrent, 'f.bin'));
+      expect((await swarm.trackedTorrents([torrent.infoHash])).get(torrent.infoHash)).toMatchObject({ downloaded: 1, private: false });
+    });
+
+    it('registers nothing but the hashes the torrent is announced under', async () => {
+      const { port, swarm } = world();
+      await port.publish(publicationOf(keyOf(), v1Torrent(2), 'f.bin'));
+      expect((await swarm.trackedTorrents([randomBytes(20).toString('hex')])).size).toBe(0);
     });
 
     it("drops the cache entries of the object's other identities, and keeps their registrations", async () => {
-      const { port, cache, tracked } = world();
+      const { port, cache, swarm } = world();
       const old = keyOf('v1', 'etag:"old"');
       const oldHybrid = { ...old, variant: 'hybrid' };
       const fresh = { ...old, identity: 'etag:"new"' };
@@ -168,7 +164,7 @@ portContract<TorrentPublisher, PublisherWorld>({
       expect(await cache.get(oldHybrid, { consistent: true })).toBeUndefined();
       await expectCached(fresh, freshTorrent);
       // Torrents already handed out keep their swarm: the tracker still knows the old infohash.
-      expect((await tracked([oldTorrent.infoHash])).size).toBe(1);
+      expect((await swarm.trackedTorrents([oldTorrent.infoHash])).size).toBe(1);
     });
   },
 });

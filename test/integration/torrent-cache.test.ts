@@ -34,16 +34,8 @@ afterAll(() => {
 
 const keyOf = (key: string, identity: string) => ({ bucket: 'b', key, identity, variant: 'v1' });
 
+// The port's behaviour is in test/contract/torrent-cache.test.ts; these are about where the bytes live.
 describe('DynamoDbTorrentCache', () => {
-  it('stores small info dicts in the item', async () => {
-    const torrent = torrentOf(10);
-    await publish(keyOf('small', 'etag:"1"'), torrent);
-    const got = await cache.get(keyOf('small', 'etag:"1"'));
-    expect(got?.infoHash).toBe(torrent.infoHash);
-    expect(Buffer.from(got!.info).equals(Buffer.from(torrent.info))).toBe(true);
-    expect(got?.createdAt.getTime()).toBe(1_700_000_000_000);
-  });
-
   it('puts info dicts too large for an item in the metadata bucket, behind a pointer', async () => {
     // 20,000 pieces: 400 KB of hashes, past DynamoDB's 400 KB item limit.
     const torrent = torrentOf(20_000);
@@ -54,14 +46,6 @@ describe('DynamoDbTorrentCache', () => {
     const got = await cache.get(keyOf('large', 'etag:"1"'));
     expect(got?.infoHash).toBe(torrent.infoHash);
     expect(Buffer.from(got!.info).equals(Buffer.from(torrent.info))).toBe(true);
-  });
-
-  it('misses for another identity of the same object, and drops the old one when the new one is stored', async () => {
-    await publish(keyOf('versioned', 'etag:"old"'), torrentOf(1));
-    expect(await cache.get(keyOf('versioned', 'etag:"new"'))).toBeUndefined();
-    await publish(keyOf('versioned', 'etag:"new"'), torrentOf(2));
-    expect(await cache.get(keyOf('versioned', 'etag:"old"'))).toBeUndefined();
-    expect(await cache.get(keyOf('versioned', 'etag:"new"'))).toBeDefined();
   });
 
   it('evicts every build of an object, including metadata objects', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ByteRange } from '../../lambdas/core/ranges';
+import { infoHashV1 } from '../../lambdas/core/info-dict';
 import type { ChunkResultStore } from '../../lambdas/ports/chunk-results';
 import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
@@ -7,7 +8,15 @@ import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/port
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
 import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
-import type { TrackedTorrent } from '../../lambdas/ports/swarm-store';
+import {
+  DOWNLOAD_RECORD_SECONDS,
+  type PeerWriteResult,
+  type StoredPeer,
+  type SwarmStore,
+  type TrackedTorrent,
+} from '../../lambdas/ports/swarm-store';
+import type { SwarmSample } from '../../lambdas/core/tracker/swarm-sample';
+import { peerEntry } from '../../lambdas/adapters/dynamodb-swarm-store';
 import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
@@ -190,53 +199,151 @@ export class MemoryJobStore implements JobStore {
   }
 }
 
+/** Entries per object, then per `<identity>#<variant>`, as the table's partition and sort keys. */
 export class MemoryCache implements TorrentCache {
-  readonly entries = new Map<string, CachedTorrent>();
+  readonly objects = new Map<string, Map<string, CachedTorrent>>();
   async get(key: TorrentCacheKey) {
     await Promise.resolve(); // a round trip, so concurrent callers interleave
-    return this.entries.get(id(key));
+    const torrent = this.objects.get(objectOf(key.bucket, key.key))?.get(buildOf(key));
+    // As the adapter: an info dict that does not hash to the infohash is a miss (and gets rebuilt).
+    if (torrent === undefined || Buffer.from(infoHashV1(torrent.info)).toString('hex') !== torrent.infoHash) return undefined;
+    return torrent;
+  }
+  /** What publishing writes into the cache (not part of the port: only MemoryPublisher and tests call it). */
+  write(key: TorrentCacheKey, torrent: CachedTorrent) {
+    const builds = this.objects.get(objectOf(key.bucket, key.key)) ?? new Map<string, CachedTorrent>();
+    for (const build of [...builds.keys()]) if (!build.startsWith(`${key.identity}#`)) builds.delete(build);
+    // The adapter keeps the creation time in whole seconds.
+    builds.set(buildOf(key), { ...torrent, createdAt: new Date(Math.floor(torrent.createdAt.getTime() / 1000) * 1000) });
+    this.objects.set(objectOf(key.bucket, key.key), builds);
   }
   async evictObject(bucket: string, key: string) {
-    const keys = [...this.entries.keys()].filter((k) => k.startsWith(`${bucket}/${key}#`));
-    for (const k of keys) this.entries.delete(k);
-    return keys.length;
+    const count = this.objects.get(objectOf(bucket, key))?.size ?? 0;
+    this.objects.delete(objectOf(bucket, key));
+    return count;
+  }
+  /** Every entry, for assertions. */
+  get size(): number {
+    return [...this.objects.values()].reduce((n, builds) => n + builds.size, 0);
   }
 }
-const id = (key: TorrentCacheKey) => `${key.bucket}/${key.key}#${key.identity}#${key.variant}`;
+const objectOf = (bucket: string, key: string) => `${bucket}/${key}`;
+const buildOf = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
 
-/** Publishes into a MemoryCache and a map of registrations, both at once, as the DynamoDB transaction does. */
-export class MemoryPublisher implements TorrentPublisher {
-  /** Registrations by infohash, with the counter the tracker keeps on them. */
-  readonly registrations = new Map<string, Omit<RegisteredTorrent, 'infoHashes'> & { tokenHash: string; downloaded: number }>();
-  readonly published: TorrentPublication[] = [];
-  constructor(readonly cache: MemoryCache = new MemoryCache()) {}
+/**
+ * The tracker's table in memory: registrations (with their counters), peers in ring order and the
+ * record of counted downloads, with the adapter's rules (ownership of peer ids, expiry, one
+ * download per peer id). MemoryPublisher writes registrations into it.
+ */
+export class MemorySwarmStore implements SwarmStore {
+  readonly torrents = new Map<string, RegisteredTorrent & { downloaded: number }>();
+  private readonly peers = new Map<string, Map<string, StoredPeer>>();
+  private readonly downloads = new Map<string, number>();
 
-  async publish(publication: TorrentPublication) {
-    await Promise.resolve();
-    const { key, torrent, registration } = publication;
-    const { infoHashes, ...about } = registration;
-    this.cache.entries.set(id(key), torrent);
-    for (const infoHash of infoHashes) {
-      const downloaded = this.registrations.get(infoHash)?.downloaded ?? 0;
-      this.registrations.set(infoHash, { ...about, tokenHash: infoHashes[0]!, downloaded });
-    }
-    this.published.push(publication);
-    const object = `${key.bucket}/${key.key}#`;
-    for (const k of [...this.cache.entries.keys()]) {
-      if (k.startsWith(object) && !k.startsWith(`${object}${key.identity}#`)) this.cache.entries.delete(k);
+  /** What publishing writes (see MemoryPublisher): a registration per infohash, counters kept. */
+  register(torrent: RegisteredTorrent): void {
+    for (const infoHash of torrent.infoHashes) {
+      this.torrents.set(infoHash, { ...torrent, downloaded: this.torrents.get(infoHash)?.downloaded ?? 0 });
     }
   }
 
-  /** What the tracker's SwarmStore.trackedTorrents reads of the registrations. */
-  trackedTorrents(infoHashes: readonly string[]): Map<string, TrackedTorrent> {
+  async trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>> {
     const found = new Map<string, TrackedTorrent>();
     for (const infoHash of infoHashes) {
-      const r = this.registrations.get(infoHash);
-      if (r) found.set(infoHash, { infoHash, downloaded: r.downloaded, private: r.private, tokenHash: r.tokenHash });
+      const t = this.torrents.get(infoHash);
+      if (t) found.set(infoHash, { infoHash, downloaded: t.downloaded, private: t.private, tokenHash: t.infoHashes[0] });
     }
     return found;
   }
+
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.set(entry, withoutUndefined(peer)));
+  }
+
+  async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.delete(entry));
+  }
+
+  async removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void> {
+    const entries = this.peers.get(infoHash);
+    for (const peer of peers) {
+      const entry = peerEntry(peer.placement, peer.peerId);
+      const current = entries?.get(entry);
+      if (current !== undefined && current.expiresAt <= nowSeconds) entries?.delete(entry);
+    }
+  }
+
+  async recordDownload(infoHash: string, peerId: Uint8Array, nowSeconds: number): Promise<boolean> {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
+    const torrent = this.torrents.get(infoHash);
+    const record = `${infoHash}/${Buffer.from(peerId).toString('hex')}`;
+    if (torrent === undefined || (this.downloads.get(record) ?? 0) > nowSeconds) return false;
+    this.downloads.set(record, nowSeconds + DOWNLOAD_RECORD_SECONDS);
+    torrent.downloaded += 1;
+    return true;
+  }
+
+  async samplePeers(infoHash: string, start: number, limit: number): Promise<SwarmSample> {
+    const ring = [...(this.peers.get(infoHash) ?? new Map<string, StoredPeer>()).entries()].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    const from = peerEntry(start, new Uint8Array(0));
+    const ahead = ring.filter(([entry]) => entry >= from).map(([, p]) => p);
+    if (ahead.length >= limit) return { start, members: ahead.slice(0, limit), wholeSwarm: false };
+    const room = limit - ahead.length;
+    const behind = ring.filter(([entry]) => entry < from).map(([, p]) => p);
+    // As the adapter: a read that fills up exactly cannot tell whether more follows.
+    return { start, members: [...ahead, ...behind.slice(0, room)], wholeSwarm: behind.length < room };
+  }
+
+  /** The rule both writes follow: a live entry belongs to the client sharing an address or the key. */
+  private async write(
+    infoHash: string,
+    peer: StoredPeer,
+    nowSeconds: number,
+    change: (entries: Map<string, StoredPeer>, entry: string) => void,
+  ): Promise<PeerWriteResult> {
+    await Promise.resolve();
+    const entries = this.peers.get(infoHash) ?? new Map<string, StoredPeer>();
+    this.peers.set(infoHash, entries);
+    const entry = peerEntry(peer.placement, peer.peerId);
+    const previous = entries.get(entry);
+    const owner =
+      previous === undefined ||
+      previous.expiresAt <= nowSeconds ||
+      (peer.ipv4 !== undefined && previous.ipv4 === peer.ipv4) ||
+      (peer.ipv6 !== undefined && previous.ipv6 === peer.ipv6) ||
+      (peer.key !== undefined && previous.key === peer.key);
+    if (!owner) return { outcome: 'owned-by-another-client' };
+    change(entries, entry);
+    return { outcome: 'written', previous };
+  }
 }
+
+function withoutUndefined(peer: StoredPeer): StoredPeer {
+  return Object.fromEntries(Object.entries(peer).filter(([, v]) => v !== undefined)) as unknown as StoredPeer;
+}
+
+/**
+ * Publishes into a MemoryCache and a MemorySwarmStore together, as the DynamoDB transaction writes
+ * the cache item and the registrations.
+ */
+export class MemoryPublisher implements TorrentPublisher {
+  readonly published: TorrentPublication[] = [];
+  constructor(
+    readonly cache: MemoryCache = new MemoryCache(),
+    readonly swarm: MemorySwarmStore = new MemorySwarmStore(),
+  ) {}
+
+  async publish(publication: TorrentPublication) {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
+    this.cache.write(publication.key, publication.torrent);
+    this.swarm.register(publication.registration);
+    this.published.push(publication);
+  }
+}
+
+const buildKeyOf = (key: TorrentCacheKey) => `${objectOf(key.bucket, key.key)}#${buildOf(key)}`;
 
 /** Build leases in memory, with the conditions of DynamoDbBuildLeases. */
 export class MemoryBuildLeases implements BuildLeases {
@@ -244,25 +351,25 @@ export class MemoryBuildLeases implements BuildLeases {
   acquired = 0;
   async acquire(key: TorrentCacheKey, lease: BuildLease, now: Date) {
     await Promise.resolve();
-    const current = this.leases.get(id(key));
+    const current = this.leases.get(buildKeyOf(key));
     if (current !== undefined && current.expiresAt.getTime() > now.getTime()) return false;
-    this.leases.set(id(key), { ...lease });
+    this.leases.set(buildKeyOf(key), { ...lease });
     this.acquired++;
     return true;
   }
   async renew(key: TorrentCacheKey, lease: BuildLease) {
     await Promise.resolve();
-    if (this.leases.get(id(key))?.holder !== lease.holder) return false;
-    this.leases.set(id(key), { ...lease });
+    if (this.leases.get(buildKeyOf(key))?.holder !== lease.holder) return false;
+    this.leases.set(buildKeyOf(key), { ...lease });
     return true;
   }
   async release(key: TorrentCacheKey, holder: string) {
     await Promise.resolve();
-    if (this.leases.get(id(key))?.holder === holder) this.leases.delete(id(key));
+    if (this.leases.get(buildKeyOf(key))?.holder === holder) this.leases.delete(buildKeyOf(key));
   }
   async current(key: TorrentCacheKey) {
     await Promise.resolve();
-    const lease = this.leases.get(id(key));
+    const lease = this.leases.get(buildKeyOf(key));
     return lease && { ...lease };
   }
 }

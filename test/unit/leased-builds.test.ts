@@ -1,3 +1,4 @@
+import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
 import type { CachedTorrent, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
 import { LeasedBuilds, type LeaseSettings } from '../../lambdas/torrents/leased-builds';
 import { MemoryBuildLeases, MemoryCache } from '../support/fakes';
@@ -5,7 +6,14 @@ import { MemoryBuildLeases, MemoryCache } from '../support/fakes';
 // Real timers with short settings: the waits, renewals and takeovers run as they would, in milliseconds.
 const FAST: LeaseSettings = { leaseMs: 200, waitMs: 5_000, firstPollMs: 2, maxPollMs: 20, retryAfterSeconds: 3 };
 const key: TorrentCacheKey = { bucket: 'b', key: 'dir/f.bin', identity: 'etag:"1"', variant: 'v1' };
-const torrent: CachedTorrent = { infoHash: 'a'.repeat(40), info: new Uint8Array([1]), size: 1, pieceLength: 16384, createdAt: new Date(0) };
+const info = encodeInfoV1({ name: 'f.bin', length: 1, pieceLength: 16384, pieces: new Uint8Array(20) });
+const torrent: CachedTorrent = {
+  infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+  info,
+  size: 1,
+  pieceLength: 16384,
+  createdAt: new Date(0),
+};
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function setUp(settings: Partial<LeaseSettings> = {}) {
@@ -20,7 +28,7 @@ function setUp(settings: Partial<LeaseSettings> = {}) {
       built++;
       await sleep(ms);
       if (fail()) throw new Error('the build failed');
-      cache.entries.set(`${key.bucket}/${key.key}#${key.identity}#${key.variant}`, torrent);
+      cache.write(key, torrent);
       return torrent;
     };
   return { cache, leases, builds, buildTaking, built: () => built };
@@ -33,7 +41,7 @@ describe('LeasedBuilds', () => {
     expect(built()).toBe(1);
     expect(results.filter((r) => r.kind === 'built')).toHaveLength(1);
     expect(results.filter((r) => r.kind === 'cached')).toHaveLength(49);
-    expect(results.every((r) => r.kind !== 'building' && r.torrent === torrent)).toBe(true);
+    expect(results.every((r) => r.kind !== 'building' && r.torrent.infoHash === torrent.infoHash)).toBe(true);
     expect(await leases.current(key)).toBeUndefined();
   });
 
@@ -56,7 +64,7 @@ describe('LeasedBuilds', () => {
 
   it('does not build when the previous holder published just before this caller took the lease', async () => {
     const { builds, buildTaking, built, cache, leases } = setUp();
-    cache.entries.set(`${key.bucket}/${key.key}#${key.identity}#${key.variant}`, torrent);
+    cache.write(key, torrent);
     expect(await builds.buildOrWait(key, buildTaking(1))).toEqual({ kind: 'cached', torrent });
     expect(built()).toBe(0);
     expect(await leases.current(key)).toBeUndefined();

@@ -138,7 +138,7 @@ describe('workflow tasks', () => {
       await env.tasks.hashChunk({ job, plan: planned.plan, chunk: 0 });
       env.store.put('b', 'k', testBytes(1000, 2));
       await expect(env.tasks.assembleTorrent({ job, plan: planned.plan })).rejects.toMatchObject({ name: 'ObjectChangedError' });
-      expect(env.cache.entries.size).toBe(0);
+      expect(env.cache.size).toBe(0);
       expect(await env.jobs.get(job.jobId)).toMatchObject({ state: 'FAILED', failure: { code: 'ObjectChanged' } });
     });
 
