@@ -14,8 +14,8 @@ import { announceQuery, decodeTrackerBody } from '../support/tracker-client';
  * `npm start` killed with SIGKILL (the whole process group: node, s3rver, DynamoDB Local) while it
  * builds the torrent of a 20 MB object, then started again on the same data directory: `?torrent`
  * must answer the torrent, and the tracker must accept an announce for its infohash. Trials kill at
- * 120-200 ms into the request, and late in a build (60-90% of one measured in the same run, where
- * the publish happens), since build times vary with the machine and its load.
+ * 120-200 ms into the request, and then closer and closer to the end of the build (where it
+ * publishes), found by bisection in the same run, since build times vary with the machine and its load.
  */
 const SIZE = 20 * 1024 * 1024;
 const BUCKET = 'crash';
@@ -43,15 +43,19 @@ describe('npm start killed mid-build and started again on the same data', () => 
   const torrentUrl = (key: string) => `${running!.apiUrl}/${BUCKET}/${key}?torrent`;
 
   it('serves a torrent the tracker accepts after every kill', async () => {
-    // How long a build takes here, now: the kills around its end aim at the publish step.
+    // How long a build takes here, now. After the 120-200 ms trials, each kill halves the interval
+    // the build's end lies in (answered before the kill: earlier; cut off: later), so the late
+    // kills close in on the publish step, whatever the machine's speed.
     await putObject(s3, BUCKET, 'calibration.bin', testBytes(SIZE, 99));
     const began = Date.now();
     expect((await fetch(torrentUrl('calibration.bin'))).status).toBe(200);
     const buildMs = Date.now() - began;
-    const delays = [120, 160, 200, ...[0.6, 0.75, 0.9].map((f) => Math.round(buildMs * f))];
+    let [early, late] = [200, buildMs * 1.5];
+    const delays = [120, 160, 200, 0, 0, 0];
 
     const outcomes: string[] = [];
-    for (const [trial, delay] of delays.entries()) {
+    for (const [trial, fixed] of delays.entries()) {
+      const delay = fixed || Math.round((early + late) / 2);
       const key = `trial-${trial}.bin`;
       const data = testBytes(SIZE, trial + 1);
       await putObject(s3, BUCKET, key, data);
@@ -62,6 +66,7 @@ describe('npm start killed mid-build and started again on the same data', () => 
       await new Promise((r) => setTimeout(r, delay));
       await running!.kill();
       const before = await request;
+      if (fixed === 0) [early, late] = before.startsWith('answered') ? [early, delay] : [delay, late];
       await start();
 
       const res = await fetch(torrentUrl(key));
