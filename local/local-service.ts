@@ -89,6 +89,8 @@ export interface LocalService {
   readonly workflow?: LocalHashingWorkflow;
   /** S3 event delivery to the events handler, when enabled. */
   readonly events?: LocalEvents;
+  /** The HTTP API stand-in (`idle()`: every request received so far answered). */
+  readonly api: LocalHttpApi;
   stop(): Promise<void>;
 }
 
@@ -206,7 +208,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         await delivering.idle();
       });
     }
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, workflow, events, stop: stopAll };
+    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, workflow, events, api, stop: stopAll };
   } catch (err) {
     await stopAll();
     throw err;

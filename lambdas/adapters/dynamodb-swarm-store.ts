@@ -3,13 +3,22 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DeleteCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { SwarmSample } from '../core/tracker/swarm-sample';
-import { DOWNLOAD_RECORD_SECONDS, type PeerWriteResult, type StoredPeer, type SwarmStore, type TrackedTorrent } from '../ports/swarm-store';
+import {
+  DOWNLOAD_RECORD_SECONDS,
+  STOPPED_PEER_SECONDS,
+  type PutPeerOptions,
+  type PeerWriteResult,
+  type StoredPeer,
+  type SwarmStore,
+  type TrackedTorrent,
+} from '../ports/swarm-store';
 import { SWARM_TABLE_SCHEMA, TORRENT_ENTRY } from '../config/tables';
 
 const PK = SWARM_TABLE_SCHEMA.partitionKey;
@@ -78,36 +87,47 @@ export class DynamoDbSwarmStore implements SwarmStore {
     return found;
   }
 
-  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number, options: PutPeerOptions = {}): Promise<PeerWriteResult> {
     const owner = ownership(peer);
+    const key = peerKey(infoHash, peer);
     try {
-      // A new peer, its owner announcing again, or an expired entry (which belongs to no one).
+      // A new peer, its owner announcing again, or an expired entry (which belongs to no one). A
+      // recent stop is taken back only by a new start: an older announce that arrives after it must
+      // not bring the peer back.
       const out = await this.db.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...peerKey(infoHash, peer), ...definedOnly(peerAttributes(peer)) },
-          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${owner.condition}`,
-          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL },
+          Item: { ...key, ...definedOnly(peerAttributes(peer)) },
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${
+            options.starting
+              ? `attribute_exists(#stoppedAt) OR ${owner.condition}`
+              : `(attribute_not_exists(#stoppedAt) AND (${owner.condition}))`
+          }`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL, '#stoppedAt': STOPPED_AT },
           ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
       return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return { outcome: 'owned-by-another-client' };
-      throw err;
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
+    // Refused: tell a recent stop from another client's live entry (a rare path: one more read).
+    const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return { outcome: typeof current.Item?.[STOPPED_AT] === 'number' ? 'stopped' : 'owned-by-another-client' };
   }
 
   async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
     const owner = ownership(peer);
     try {
+      // Not a delete: a marker that outlives any announce still in flight (see STOPPED_PEER_SECONDS).
+      // Without a port it is no peer to any read; it expires on its own.
       const out = await this.db.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: peerKey(infoHash, peer),
-          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${owner.condition}`,
-          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL },
+          Item: { ...peerKey(infoHash, peer), [STOPPED_AT]: nowSeconds, [TTL]: nowSeconds + STOPPED_PEER_SECONDS },
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR attribute_exists(#stoppedAt) OR ${owner.condition}`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL, '#stoppedAt': STOPPED_AT },
           ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
@@ -203,6 +223,9 @@ export class DynamoDbSwarmStore implements SwarmStore {
     return { peers, more: out.LastEvaluatedKey !== undefined };
   }
 }
+
+/** Set (epoch seconds) on the marker a `stopped` leaves in place of the peer's entry. */
+const STOPPED_AT = 'stoppedAt';
 
 /** `download#<peer id, 40 hex digits>`: this peer id's download is counted (sorts before `peer#`, out of every sample). */
 const downloadEntry = (peerId: Uint8Array) => `download#${Buffer.from(peerId).toString('hex')}`;

@@ -31,7 +31,24 @@ export const DOWNLOAD_RECORD_SECONDS = 30 * 24 * 60 * 60;
  * changes). An expired entry belongs to no one.
  */
 export type PeerWriteResult =
-  { readonly outcome: 'written'; readonly previous?: StoredPeer } | { readonly outcome: 'owned-by-another-client' };
+  | { readonly outcome: 'written'; readonly previous?: StoredPeer }
+  | { readonly outcome: 'owned-by-another-client' }
+  /** The peer stopped moments ago: only a new `started` brings it back (see STOPPED_PEER_SECONDS). */
+  | { readonly outcome: 'stopped' };
+
+export interface PutPeerOptions {
+  /** The announce is a `started`: the client (re)joins, even just after a stop. */
+  readonly starting?: boolean;
+}
+
+/**
+ * How long a stop is remembered. A client may send a regular announce and, before its answer, a
+ * `stopped` (libtorrent does when it pauses right after announcing); the two are handled
+ * concurrently, and the older one's write may land last. Remembering the stop for a minute, far
+ * longer than an announce takes, keeps such a straggler from bringing the peer back; a client that
+ * really rejoins announces `started`.
+ */
+export const STOPPED_PEER_SECONDS = 60;
 
 /**
  * The tracker's state: registered torrents (the whitelist) and their peers. Infohashes are
@@ -40,9 +57,12 @@ export type PeerWriteResult =
 export interface SwarmStore {
   /** The registered torrents among `infoHashes`; unregistered ones are left out. */
   trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>>;
-  /** Adds or refreshes a peer unless another client owns its peer id; returns the entry it replaced. */
-  putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
-  /** Removes a peer (a `stopped` event) unless another client owns its peer id. */
+  /**
+   * Adds or refreshes a peer unless another client owns its peer id, or it stopped less than
+   * STOPPED_PEER_SECONDS ago and this is not a `started`; returns the entry it replaced.
+   */
+  putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number, options?: PutPeerOptions): Promise<PeerWriteResult>;
+  /** Removes a peer (a `stopped` event) unless another client owns its peer id, and remembers the stop. */
   removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
   /**
    * Deletes peers that have expired (and are still expired: one that announced again is kept).

@@ -94,21 +94,27 @@ export class TrackerService {
     // The write and the read are independent: the requester is taken out of the sample and
     // counted with its new state, so the read need not see the write.
     const [write, sample] = await Promise.all([
-      stopping ? this.deps.store.removePeer(infoHash, peer, now) : this.deps.store.putPeer(infoHash, peer, now),
+      stopping
+        ? this.deps.store.removePeer(infoHash, peer, now)
+        : this.deps.store.putPeer(infoHash, peer, now, { starting: request.event === 'started' }),
       this.deps.store.samplePeers(infoHash, randomPlacement(this.random), SAMPLE_LIMIT),
     ]);
     if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
+    // A straggler from before this client's `stopped` is answered, but the peer stays gone.
+    const gone = stopping || write.outcome === 'stopped';
     const others = withoutPeer(sample, request.peerId);
     await Promise.all([
-      completedDownload(request, write.previous, now) ? this.deps.store.recordDownload(infoHash, request.peerId, now) : undefined,
+      write.outcome === 'written' && completedDownload(request, write.previous, now)
+        ? this.deps.store.recordDownload(infoHash, request.peerId, now)
+        : undefined,
       this.sweep(infoHash, others, now),
     ]);
     const counts = estimateCounts(others, now);
     return {
       interval: this.policy.interval,
       minInterval: this.policy.minInterval,
-      complete: counts.complete + (!stopping && seeder ? 1 : 0),
-      incomplete: counts.incomplete + (!stopping && !seeder ? 1 : 0),
+      complete: counts.complete + (!gone && seeder ? 1 : 0),
+      incomplete: counts.incomplete + (!gone && !seeder ? 1 : 0),
       peers: stopping ? [] : selectPeers(others, peer, request.numwant, now),
     };
   }

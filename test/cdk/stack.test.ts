@@ -4,6 +4,7 @@ import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/config/env';
 import { CACHE_INFO_PREFIX } from '../../lambdas/config/tables';
+import { ROUTES, routeKey } from '../../lambdas/http/routes';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
 const app = new App();
@@ -81,6 +82,26 @@ describe('endpoint', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('gives every service route its own route key beside the greedy object route, and no catch-all', () => {
+    const keys = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string } }[]).map(
+      (r) => r.Properties.RouteKey,
+    );
+    // Each key once: API Gateway then picks the most specific match (docs/routes.md), which these are.
+    expect([...keys].sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const key of [
+      'GET /-/webseed/{bucket}/{key+}',
+      'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
+      'GET /-/iam/{bucket}/{key+}',
+      'GET /-/jobs/{jobId}',
+      'GET /announce',
+      'GET /scrape',
+    ]) {
+      expect(keys.filter((k) => k === key)).toHaveLength(1);
+    }
+    // No `$default` and no `ANY`: either would change which route a request meets.
+    expect(keys.filter((k) => k === '$default' || k.startsWith('ANY '))).toEqual([]);
   });
 
   it('puts the /-/iam/ routes behind API Gateway IAM authorization, and only those', () => {

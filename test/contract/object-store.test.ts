@@ -14,6 +14,8 @@ interface ObjectStoreWorld extends Fixture<ObjectStore> {
   remove(key: string): Promise<void>;
   /** Follows a URL presignGet made, as a client would. */
   fetch(url: string): Promise<Buffer>;
+  /** HEADs a URL presignGet made for HEAD: the Content-Length. */
+  headLength(url: string): Promise<number>;
 }
 
 async function collect(iterable: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -38,6 +40,7 @@ portContract<ObjectStore, ObjectStoreWorld>({
           put: async (key, data) => void store.put(bucket, key, data),
           remove: async (key) => void store.objects.delete(`${bucket}/${key}`),
           fetch: async (url) => store.fetchPresigned(url),
+          headLength: async (url) => store.fetchPresigned(url).length,
         };
       },
     },
@@ -55,6 +58,11 @@ portContract<ObjectStore, ObjectStoreWorld>({
             const res = await fetch(url);
             if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
             return Buffer.from(await res.arrayBuffer());
+          },
+          headLength: async (url) => {
+            const res = await fetch(url, { method: 'HEAD' });
+            if (!res.ok) throw new Error(`HEAD ${url}: ${res.status}`);
+            return Number(res.headers.get('content-length'));
           },
           dispose: world.dispose,
         };
@@ -103,6 +111,14 @@ portContract<ObjectStore, ObjectStoreWorld>({
       await expect(collect(port.readRange(head, { start: 10, end: 1000 }))).rejects.toBeInstanceOf(ObjectChangedError);
       await remove(key);
       await expect(collect(port.readRange(head, { start: 10, end: 1000 }))).rejects.toBeInstanceOf(ObjectChangedError);
+    });
+
+    it('presigns HEAD URLs that answer with the object length (a signature covers its method)', async () => {
+      const { port, bucket, put, headLength } = world();
+      const key = unique('dir/h e a d.bin');
+      await put(key, testBytes(4321, 7));
+      const url = await port.presignGet(bucket, key, { expiresInSeconds: 60, method: 'HEAD' });
+      expect(await headLength(url)).toBe(4321);
     });
 
     it('presigns GET URLs that serve the object, for keys that need escaping', async () => {

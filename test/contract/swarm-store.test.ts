@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDbSwarmStore } from '../../lambdas/adapters/dynamodb-swarm-store';
 import { SWARM_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { peerPlacement } from '../../lambdas/core/tracker/swarm-sample';
-import { DOWNLOAD_RECORD_SECONDS, type StoredPeer, type SwarmStore } from '../../lambdas/ports/swarm-store';
+import { DOWNLOAD_RECORD_SECONDS, STOPPED_PEER_SECONDS, type StoredPeer, type SwarmStore } from '../../lambdas/ports/swarm-store';
 import type { RegisteredTorrent } from '../../lambdas/ports/torrent-publisher';
 import { MemorySwarmStore } from '../support/fakes';
 import { registerTorrent } from '../support/swarm';
@@ -106,6 +106,36 @@ portContract<SwarmStore, SwarmWorld>({
       expect(await port.removePeer(t, peer('leaving'), NOW + 1)).toMatchObject({ outcome: 'written', previous: { seeder: true } });
       expect((await port.samplePeers(t, 0, 10)).members).toEqual([]);
       expect(await port.removePeer(t, peer('leaving'), NOW + 2)).toEqual({ outcome: 'written', previous: undefined });
+    });
+
+    it('keeps a stopped peer gone when an announce from before the stop lands after it; a new start brings it back', async () => {
+      const { port } = world();
+      const t = torrent();
+      await port.putPeer(t, peer('racer'), NOW);
+      await port.removePeer(t, peer('racer'), NOW + 1);
+      // The regular announce the client sent just before `stopped`, written last.
+      expect(await port.putPeer(t, peer('racer'), NOW + 1)).toEqual({ outcome: 'stopped' });
+      expect((await port.samplePeers(t, 0, 10)).members).toEqual([]);
+      // A repeated stop is no error, and finds nothing to remove.
+      expect(await port.removePeer(t, peer('racer'), NOW + 2)).toEqual({ outcome: 'written', previous: undefined });
+      expect(await port.putPeer(t, peer('racer'), NOW + 3, { starting: true })).toEqual({ outcome: 'written', previous: undefined });
+      expect(names((await port.samplePeers(t, 0, 10)).members)).toEqual(['racer']);
+      // Once the stop is old, any announce brings a peer back.
+      await port.removePeer(t, peer('racer'), NOW + 4);
+      expect(await port.putPeer(t, peer('racer'), NOW + 4 + STOPPED_PEER_SECONDS)).toMatchObject({ outcome: 'written' });
+    });
+
+    it('lets a live peer announce started again (a restart without a stop)', async () => {
+      const { port } = world();
+      const t = torrent();
+      await port.putPeer(t, peer('restarts'), NOW);
+      expect(await port.putPeer(t, peer('restarts'), NOW + 5, { starting: true })).toMatchObject({
+        outcome: 'written',
+        previous: { port: 6881 },
+      });
+      expect(await port.putPeer(t, peer('restarts', { ipv4: '10.6.6.6', key: 'x' }), NOW + 6, { starting: true })).toEqual({
+        outcome: 'owned-by-another-client',
+      });
     });
 
     it('sweeps only peers that are still expired', async () => {

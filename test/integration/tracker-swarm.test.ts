@@ -115,7 +115,13 @@ describe('announce lifecycle', () => {
         Key: { infoHash: t.toString('hex'), entry: peerEntry(peerPlacement(peerId('leecher')), peerId('leecher')) },
       }),
     );
-    expect(left.Item).toBeUndefined();
+    // No peer is left: only the marker of the stop (no address, no port), which no read counts.
+    expect(left.Item).toEqual({
+      infoHash: t.toString('hex'),
+      entry: expect.any(String),
+      stoppedAt: expect.any(Number),
+      expiresAt: expect.any(Number),
+    });
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 1 });
   });
 

@@ -10,6 +10,8 @@ import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '..
 import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
 import {
   DOWNLOAD_RECORD_SECONDS,
+  STOPPED_PEER_SECONDS,
+  type PutPeerOptions,
   type PeerWriteResult,
   type StoredPeer,
   type SwarmStore,
@@ -66,7 +68,7 @@ export class MemoryObjectStore implements ObjectStore {
   }
 
   async presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
-    const query = new URLSearchParams({ expires: String(options.expiresInSeconds) });
+    const query = new URLSearchParams({ expires: String(options.expiresInSeconds), method: options.method ?? 'GET' });
     if (options.versionId !== undefined) query.set('versionId', options.versionId);
     return `memory://${bucket}/${encodeKeyPath(key)}?${query}`;
   }
@@ -239,6 +241,8 @@ export class MemorySwarmStore implements SwarmStore {
   readonly torrents = new Map<string, RegisteredTorrent & { downloaded: number }>();
   private readonly peers = new Map<string, Map<string, StoredPeer>>();
   private readonly downloads = new Map<string, number>();
+  /** When each stop stops mattering (see STOPPED_PEER_SECONDS), by `<infohash>/<placement>/<peer id>`. */
+  private readonly stops = new Map<string, number>();
 
   /** What publishing writes (see MemoryPublisher): a registration per infohash, counters kept. */
   register(torrent: RegisteredTorrent): void {
@@ -256,12 +260,23 @@ export class MemorySwarmStore implements SwarmStore {
     return found;
   }
 
-  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
-    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.set(entry, withoutUndefined(peer)));
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number, options: PutPeerOptions = {}): Promise<PeerWriteResult> {
+    const stoppedUntil = this.stops.get(stopOf(infoHash, peer)) ?? 0;
+    if (stoppedUntil > nowSeconds && !options.starting) {
+      await Promise.resolve();
+      return { outcome: 'stopped' };
+    }
+    this.stops.delete(stopOf(infoHash, peer));
+    return this.write(infoHash, peer, nowSeconds, stoppedUntil > nowSeconds, (entries, entry) =>
+      entries.set(entry, withoutUndefined(peer)),
+    );
   }
 
   async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
-    return this.write(infoHash, peer, nowSeconds, (entries, entry) => entries.delete(entry));
+    const stopped = (this.stops.get(stopOf(infoHash, peer)) ?? 0) > nowSeconds;
+    const result = await this.write(infoHash, peer, nowSeconds, stopped, (entries, entry) => entries.delete(entry));
+    if (result.outcome === 'written') this.stops.set(stopOf(infoHash, peer), nowSeconds + STOPPED_PEER_SECONDS);
+    return result;
   }
 
   async removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void> {
@@ -301,6 +316,7 @@ export class MemorySwarmStore implements SwarmStore {
     infoHash: string,
     peer: StoredPeer,
     nowSeconds: number,
+    afterStop: boolean,
     change: (entries: Map<string, StoredPeer>, entry: string) => void,
   ): Promise<PeerWriteResult> {
     await Promise.resolve();
@@ -309,6 +325,7 @@ export class MemorySwarmStore implements SwarmStore {
     const entry = peerEntry(peer.placement, peer.peerId);
     const previous = entries.get(entry);
     const owner =
+      afterStop ||
       previous === undefined ||
       previous.expiresAt <= nowSeconds ||
       (peer.ipv4 !== undefined && previous.ipv4 === peer.ipv4) ||
@@ -319,6 +336,8 @@ export class MemorySwarmStore implements SwarmStore {
     return { outcome: 'written', previous };
   }
 }
+
+const stopOf = (infoHash: string, peer: StoredPeer) => `${infoHash}/${peerEntry(peer.placement, peer.peerId)}`;
 
 function withoutUndefined(peer: StoredPeer): StoredPeer {
   return Object.fromEntries(Object.entries(peer).filter(([, v]) => v !== undefined)) as unknown as StoredPeer;

@@ -31,9 +31,11 @@ function setUp() {
       addresses: { ipv4: '10.0.0.1' },
       ...fields,
     });
-  const downloaded = async () => (await tracker.scrape([infoHash]))[0]?.downloaded;
+  const scrape = async () => (await tracker.scrape([infoHash]))[0];
+  const downloaded = async () => (await scrape())?.downloaded;
   return {
     announce,
+    scrape,
     downloaded,
     later: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)),
     ready: store.register({
@@ -46,6 +48,21 @@ function setUp() {
     }),
   };
 }
+
+describe('a stop racing an earlier announce', () => {
+  it('keeps the peer gone when the announce it sent just before `stopped` is written after it', async () => {
+    const { announce, ready, scrape } = setUp();
+    await ready;
+    await announce('seeder', { event: 'started', left: 0 });
+    await announce('seeder', { event: 'stopped', left: 0 });
+    // libtorrent's regular announce, sent before it paused, handled last.
+    const straggler = await announce('seeder', { left: 0 });
+    expect(straggler).toMatchObject({ complete: 0, incomplete: 0 });
+    expect(await scrape()).toMatchObject({ complete: 0, incomplete: 0 });
+    await announce('seeder', { event: 'started', left: 0 });
+    expect(await scrape()).toMatchObject({ complete: 1 });
+  });
+});
 
 describe('downloads counted by the tracker', () => {
   it('counts a peer that completes, stops, starts and completes again once', async () => {
