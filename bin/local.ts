@@ -23,6 +23,7 @@ const STOP_DEADLINE_MS = 10_000;
 const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
   --port N              HTTP API port                      (PORT, default 3000)
   --s3-port N           local S3 port                      (S3_PORT, default 4569)
+  --s3-endpoint URL     use this running S3 instead of starting one (S3_ENDPOINT; no --events then)
   --dynamodb-port N     DynamoDB Local port                (DYNAMODB_PORT, default 8000)
   --data-dir DIR        where objects and tables persist   (DATA_DIR, default .local)
   --memory              keep nothing: temporary S3 directory, in-memory DynamoDB
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string' },
       's3-port': { type: 'string' },
+      's3-endpoint': { type: 'string' },
       'dynamodb-port': { type: 'string' },
       'data-dir': { type: 'string' },
       memory: { type: 'boolean' },
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
   const service = await startLocalService({
     apiPort: port,
     s3Port,
+    s3Endpoint: values['s3-endpoint'] ?? (env.S3_ENDPOINT || undefined),
     dynamoDbPort,
     dataDirectory,
     sources: values.sources ?? env.SOURCE_BUCKETS ?? '*',

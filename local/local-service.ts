@@ -25,6 +25,7 @@ import { clearStaleRun, DYNAMODB_PID_FILE, writePidFile } from './stale-runs';
 import { eventsDeps } from '../lambdas/events/deps';
 import { makeEventsHandler } from '../lambdas/events/events';
 import type { LocalHashingWorkflow } from './step-functions';
+import type { LeaseSettings } from '../lambdas/torrents/leased-builds';
 import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
 
 export interface LocalServiceOptions {
@@ -58,6 +59,8 @@ export interface LocalServiceOptions {
   readonly names?: Partial<LocalResourceNames>;
   /** The hashing workflow for objects above the inline limit (run locally unless false). */
   readonly workflow?: false | LocalWorkflowSettings;
+  /** Build-lease timings (one build per object identity); tests shorten them. */
+  readonly leaseSettings?: Partial<LeaseSettings>;
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
   /** Where notices about a previous run go (stopped leftovers); console.warn when unset. */
@@ -176,7 +179,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             publicBaseUrl,
           },
           logger,
-          { workflow, retry: workflowSettings?.retry },
+          { workflow, retry: workflowSettings?.retry, leaseSettings: options.leaseSettings },
         ),
       ),
       logger,
@@ -218,6 +221,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, {
           workflow,
           retry: workflowSettings?.retry,
+          leaseSettings: options.leaseSettings,
         }),
       );
       events = deliverS3Events(s3, onEvent, logger);

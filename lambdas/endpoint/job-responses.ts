@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HashingJob } from '../ports/job-store';
+import type { ObjectHead } from '../ports/object-store';
 import { badRequest, ServiceError } from '../http/errors';
 import { jsonResponse, type HttpResult } from '../http/http';
 import { encodeKeyPath, JOBS_PREFIX } from '../http/routes';
@@ -8,8 +9,9 @@ import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import { jobPage } from './job-page';
 
 /**
- * HTTP for hashing-workflow jobs: `?torrent` answers 202 while the workflow runs (with the status
- * URL and Retry-After), 502 when the job failed; `GET /-/jobs/{jobId}` reports progress.
+ * HTTP for torrents still being built: `?torrent` answers 202 while the hashing workflow runs (with
+ * the status URL and Retry-After), 502 when its job failed, and 202 when another request is
+ * still building an object's torrent inline; `GET /-/jobs/{jobId}` reports a job's progress.
  */
 
 /** The job as the status route and a 202 show it. */
@@ -87,6 +89,28 @@ export function pendingTorrentResponse(
     202,
     { message: `The torrent of ${JSON.stringify(job.key)} is being built; ask again later, or follow the status URL.`, ...view },
     { ...common, location: status, 'x-torrent-job': status },
+  );
+}
+
+/**
+ * `?torrent` while another request builds the same object's torrent inline and this one has waited
+ * as long as it may (API Gateway's 30 s). The same 202 + Retry-After as a workflow job, without a
+ * status URL: the build takes seconds, and asking `?torrent` again is the way to get it.
+ */
+export function inProgressResponse(head: ObjectHead, retryAfter: number, baseUrl: string, access: AccessMode = 'public'): HttpResult {
+  return jsonResponse(
+    202,
+    {
+      message: `The torrent of ${JSON.stringify(head.key)} is being built by another request; ask again in ${retryAfter} s${access === 'private' ? ' with the same link' : ''}.`,
+      state: 'BUILDING',
+      bucket: head.bucket,
+      key: head.key,
+      ...(head.versionId !== undefined ? { versionId: head.versionId } : {}),
+      etag: head.etag,
+      size: head.size,
+      ...(access === 'public' ? { torrentUrl: `${baseUrl}/${head.bucket}/${encodeKeyPath(head.key)}?torrent` } : {}),
+    },
+    { 'retry-after': String(retryAfter), 'cache-control': 'no-store' },
   );
 }
 
