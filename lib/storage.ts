@@ -50,7 +50,10 @@ export class TorrentStorage extends Construct {
     });
   }
 
-  /** Read and write the torrent cache (table, and metadata bucket for large info dicts). */
+  /**
+   * Read, publish and evict cached torrents (table, and metadata bucket for large info dicts); the
+   * build leases and job records live in the same table.
+   */
   grantTorrentCache(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.TORRENT_TABLE, this.torrentTable.tableName);
     fn.addEnvironment(ENV.METADATA_BUCKET, this.metadataBucket.bucketName);
@@ -93,10 +96,14 @@ export class TorrentStorage extends Construct {
     this.signingSecret.grantRead(fn);
   }
 
-  /** Register built torrents with the tracker (write the registration items only). */
+  /**
+   * Register published torrents with the tracker: the registration items are written by an Update
+   * inside the publish transaction (TransactWriteItems is authorized per action, as UpdateItem), so
+   * UpdateItem is all a publisher may do on the swarm table. The cache side is grantTorrentCache.
+   */
   grantTorrentRegistry(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.SWARM_TABLE, this.swarmTable.tableName);
-    this.swarmTable.grantWriteData(fn);
+    this.swarmTable.grant(fn, 'dynamodb:UpdateItem');
   }
 
   /**

@@ -21,9 +21,11 @@ import { startLocalHttpApi, type LambdaHttpHandler, type LocalHttpApi } from './
 import { freePort } from './ports';
 import { startLocalS3, LOCAL_CREDENTIALS, type LocalS3 } from './s3';
 import { ensureTable } from './tables';
+import { clearStaleRun, DYNAMODB_PID_FILE, writePidFile } from './stale-runs';
 import { eventsDeps } from '../lambdas/events/deps';
 import { makeEventsHandler } from '../lambdas/events/events';
 import type { LocalHashingWorkflow } from './step-functions';
+import type { LeaseSettings } from '../lambdas/torrents/leased-builds';
 import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
 import { GATE_TABLE_SCHEMA } from '../lambdas/config/tables';
 import type { GatePolicy } from '../lambdas/core/gate/gate-policy';
@@ -67,6 +69,8 @@ export interface LocalServiceOptions {
   readonly names?: Partial<LocalResourceNames>;
   /** The hashing workflow for objects above the inline limit (run locally unless false). */
   readonly workflow?: false | LocalWorkflowSettings;
+  /** Build-lease timings (one build per object identity); tests shorten them. */
+  readonly leaseSettings?: Partial<LeaseSettings>;
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
   /**
@@ -76,6 +80,8 @@ export interface LocalServiceOptions {
    * with a key pair made at start), with the swarm-aware gate unless `gate: false` (docs/web-seed.md).
    */
   readonly webSeed?: 'redirect' | LocalWebSeedOptions;
+  /** Where notices about a previous run go (stopped leftovers); console.warn when unset. */
+  readonly report?: (message: string) => void;
 }
 
 export interface LocalWebSeedOptions {
@@ -113,6 +119,8 @@ export const DEFAULT_NAMES: LocalResourceNames = {
 };
 
 export interface LocalService {
+  /** Kills those processes at once (SIGKILL), synchronously: for `process.on('exit')`. */
+  killChildren(): void;
   readonly apiUrl: string;
   readonly s3Endpoint: string;
   readonly dynamoDbEndpoint: string;
@@ -141,9 +149,18 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  const report = options.report ?? ((message: string) => console.warn(message));
+  // Fixed ports and a data directory may still be held by a crashed run: find it before starting.
+  const notes = await clearStaleRun(options.dataDirectory, {
+    'HTTP API': options.apiPort,
+    'S3 (--s3-port)': options.s3Endpoint === undefined ? options.s3Port : undefined,
+    'DynamoDB Local (--dynamodb-port)': options.dynamoDbEndpoint === undefined ? options.dynamoDbPort : undefined,
+    'web-seed gateway (--gateway-port)': typeof options.webSeed === 'object' ? options.webSeed.port : undefined,
+  });
+  notes.forEach(report);
+  let dynamo: LocalDynamoDb | undefined;
   try {
     let s3: LocalS3 | undefined;
-    let dynamo: LocalDynamoDb | undefined;
     const s3Endpoint =
       options.s3Endpoint ??
       (s3 = await startLocalS3({ port: options.s3Port, directory: options.dataDirectory && `${options.dataDirectory}/s3` })).endpoint;
@@ -154,7 +171,17 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         port: options.dynamoDbPort,
         dataDirectory: options.dataDirectory && `${options.dataDirectory}/dynamodb`,
       })).endpoint;
-    if (dynamo) stops.push(() => dynamo!.stop());
+    if (dynamo) {
+      const started = dynamo;
+      const removePidFile =
+        options.dataDirectory === undefined
+          ? () => undefined
+          : writePidFile(options.dataDirectory, DYNAMODB_PID_FILE, { pid: started.pid, ports: { dynamodb: dynamoDbPort(started) } });
+      stops.push(async () => {
+        await started.stop();
+        removePidFile();
+      });
+    }
 
     const names = { ...DEFAULT_NAMES, ...options.names };
     const clients = createAwsClients({ s3Endpoint, dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
@@ -202,7 +229,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             gateMinBytes: webSeedOptions?.gateMinBytes,
           },
           logger,
-          { workflow, retry: workflowSettings?.retry },
+          { workflow, retry: workflowSettings?.retry, leaseSettings: options.leaseSettings },
         ),
       ),
       logger,
@@ -245,6 +272,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, {
           workflow,
           retry: workflowSettings?.retry,
+          leaseSettings: options.leaseSettings,
         }),
       );
       events = deliverS3Events(s3, onEvent, logger);
@@ -254,6 +282,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         await delivering.idle();
       });
     }
+    const started = dynamo;
     return {
       apiUrl: publicBaseUrl,
       s3Endpoint,
@@ -266,6 +295,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       events,
       api,
       webSeed,
+      killChildren: () => started?.kill(),
       stop: stopAll,
     };
   } catch (err) {
@@ -339,3 +369,5 @@ async function provision(
     }
   }
 }
+
+const dynamoDbPort = (dynamo: LocalDynamoDb) => Number(new URL(dynamo.endpoint).port);

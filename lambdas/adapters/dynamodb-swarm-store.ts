@@ -19,8 +19,7 @@ import {
   type SwarmStore,
   type TrackedTorrent,
 } from '../ports/swarm-store';
-import { SWARM_TABLE_SCHEMA } from '../config/tables';
-import { TORRENT_ENTRY } from './dynamodb-torrent-registry';
+import { SWARM_TABLE_SCHEMA, TORRENT_ENTRY } from '../config/tables';
 
 const PK = SWARM_TABLE_SCHEMA.partitionKey;
 const SK = SWARM_TABLE_SCHEMA.sortKey;

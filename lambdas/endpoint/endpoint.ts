@@ -15,7 +15,8 @@ import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
-import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { inProgressResponse, jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { prefersHtml } from '../http/negotiation';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -140,9 +141,12 @@ async function torrentOrJobResponse(
   found: TorrentOutcome,
   access: AccessMode,
 ): Promise<HttpResult> {
+  if ('inProgress' in found)
+    return inProgressResponse(found.head, found.inProgress.retryAfterSeconds, publicBaseUrl(event, deps.publicBaseUrl), access);
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
-  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
+  const as = prefersHtml(event.headers?.accept) ? 'html' : 'json';
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access, as);
 }
 
 async function torrentResponse(

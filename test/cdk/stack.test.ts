@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
@@ -7,7 +7,7 @@ import { CACHE_INFO_PREFIX } from '../../lambdas/config/tables';
 import { ROUTES, routeKey } from '../../lambdas/http/routes';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const app = new App();
+const app = testApp();
 const stack = new S3TorrentStack(app, 'Test', {
   sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']),
   inlineHashLimitBytes: 123456789,
@@ -195,7 +195,7 @@ describe('api', () => {
 describe('custom domain', () => {
   it('maps the domain to the stage and writes it into torrents', () => {
     const withDomain = Template.fromStack(
-      new S3TorrentStack(new App(), 'Domain', {
+      new S3TorrentStack(testApp(), 'Domain', {
         sources: [],
         customDomain: { domainName: 'torrents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
       }),
@@ -210,7 +210,7 @@ describe('custom domain', () => {
 
 describe('without source buckets', () => {
   it('synthesizes, warns, and grants no read on any bucket', () => {
-    const lonely = new S3TorrentStack(new App(), 'Lonely', { sources: [] });
+    const lonely = new S3TorrentStack(testApp(), 'Lonely', { sources: [] });
     Annotations.fromStack(lonely).hasWarning('*', Match.stringLikeRegexp('No source buckets configured'));
     const text = JSON.stringify(Template.fromStack(lonely).findResources('AWS::IAM::Policy'));
     expect(text).not.toContain('s3:GetObjectVersion');

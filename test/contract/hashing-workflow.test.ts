@@ -2,6 +2,9 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { executionNameFor, inputFor, jobIdFor, type WorkflowInput } from '../../lambdas/ports/hashing-job';
 import type { HashingWorkflow } from '../../lambdas/ports/hashing-workflow';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { StepFunctionsHashingWorkflow } from '../../lambdas/adapters/step-functions-workflow';
+import { startLocalStepFunctionsApi } from '../../local/step-functions-api';
 import { startLocalWorkflow } from '../../local/workflow';
 import { FakeWorkflow } from '../support/fakes';
 import { portContract, portMethods, unique, type Fixture } from './support/contract';
@@ -67,6 +70,42 @@ portContract<HashingWorkflow, WorkflowWorld>({
           end: () => workflow.idle(),
           dispose: async () => {
             await workflow.stop();
+            world.dispose();
+          },
+        };
+      },
+    },
+    {
+      // The SDK adapter, over the Step Functions API's wire format, against a stand-in of that API
+      // answered by the same local runner.
+      name: 'Step Functions API stand-in (SDK adapter)',
+      setUp: async () => {
+        const world = standInWorld('sfn-api');
+        const [torrentTable, swarmTable, metadataBucket] = await Promise.all([
+          world.table(TORRENT_TABLE_SCHEMA),
+          world.table(SWARM_TABLE_SCHEMA),
+          world.bucket(),
+        ]);
+        const local = startLocalWorkflow(
+          world.clients,
+          { torrentTable, swarmTable, metadataBucket },
+          { maxConcurrency: 2, retryIntervalMs: 1 },
+          new Logger({ logLevel: 'SILENT' }),
+        );
+        const api = await startLocalStepFunctionsApi(local);
+        const sfn = new SFNClient({
+          endpoint: api.endpoint,
+          region: 'us-east-1',
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        });
+        return {
+          port: new StepFunctionsHashingWorkflow(sfn, api.stateMachineArn),
+          executionCount: () => local.executionNames.length,
+          end: () => local.idle(),
+          dispose: async () => {
+            sfn.destroy();
+            await api.stop();
+            await local.stop();
             world.dispose();
           },
         };

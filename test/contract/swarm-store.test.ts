@@ -1,22 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDbSwarmStore } from '../../lambdas/adapters/dynamodb-swarm-store';
-import { DynamoDbTorrentRegistry } from '../../lambdas/adapters/dynamodb-torrent-registry';
 import { SWARM_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { peerPlacement } from '../../lambdas/core/tracker/swarm-sample';
 import { DOWNLOAD_RECORD_SECONDS, STOPPED_PEER_SECONDS, type StoredPeer, type SwarmStore } from '../../lambdas/ports/swarm-store';
-import type { TorrentRegistry } from '../../lambdas/ports/torrent-registry';
-import { MemoryRegistry, MemorySwarmStore } from '../support/fakes';
+import type { RegisteredTorrent } from '../../lambdas/ports/torrent-publisher';
+import { MemorySwarmStore } from '../support/fakes';
+import { registerTorrent } from '../support/swarm';
 import { portContract, portMethods, unique, type Fixture } from './support/contract';
 import { standInWorld } from './support/stand-ins';
 
 interface SwarmWorld extends Fixture<SwarmStore> {
-  /** The endpoint's side of the table: registrations the tracker serves. */
-  readonly registry: TorrentRegistry;
+  /** The publisher's side of the table: registrations the tracker serves. */
+  readonly registry: { register(torrent: RegisteredTorrent): Promise<void> };
 }
 
 const NOW = 1_900_000_000;
 const torrent = () => randomBytes(20).toString('hex');
-const register = (registry: TorrentRegistry, infoHashes: string[], isPrivate = false) =>
+const register = (registry: SwarmWorld['registry'], infoHashes: string[], isPrivate = false) =>
   registry.register({ infoHashes, bucket: 'b', key: unique('k'), name: 'k', size: 1, private: isPrivate });
 
 function peer(name: string, fields: Partial<StoredPeer> = {}): StoredPeer {
@@ -43,7 +43,7 @@ portContract<SwarmStore, SwarmWorld>({
       name: 'fake',
       setUp: () => {
         const swarm = new MemorySwarmStore();
-        return { port: swarm, registry: new MemoryRegistry(swarm) };
+        return { port: swarm, registry: { register: async (torrent) => swarm.register(torrent) } };
       },
     },
     {
@@ -53,7 +53,7 @@ portContract<SwarmStore, SwarmWorld>({
         const table = await world.table(SWARM_TABLE_SCHEMA);
         return {
           port: new DynamoDbSwarmStore(world.clients.dynamoDb, table),
-          registry: new DynamoDbTorrentRegistry(world.clients.dynamoDb, table),
+          registry: { register: (torrent) => registerTorrent(world.clients.dynamoDb, table, torrent) },
           dispose: world.dispose,
         };
       },

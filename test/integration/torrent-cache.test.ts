@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
+import { type DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
 import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
-import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
-import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
+import { publishingOn } from '../support/publishing';
+import { testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();
 const suffix = uniqueSuffix();
 const table = `cache-${suffix}`;
 const metadataBucket = `metadata-${suffix}`;
-const cache = new DynamoDbTorrentCache(clients.dynamoDb, table, clients.s3, metadataBucket);
+let cache: DynamoDbTorrentCache;
+let publish: Awaited<ReturnType<typeof publishingOn>>['publish'];
 
 function torrentOf(pieceCount: number) {
   const pieceLength = 32 * 1024;
@@ -24,8 +25,7 @@ function torrentOf(pieceCount: number) {
 }
 
 beforeAll(async () => {
-  await createTestTable(table, TORRENT_TABLE_SCHEMA);
-  await createBucket(clients, metadataBucket);
+  ({ cache, publish } = await publishingOn(clients, { torrentTable: table, swarmTable: `swarm-${table}`, metadataBucket }));
 });
 afterAll(() => {
   clients.s3.destroy();
@@ -40,7 +40,7 @@ describe('DynamoDbTorrentCache', () => {
     // 20,000 pieces: 400 KB of hashes, past DynamoDB's 400 KB item limit.
     const torrent = torrentOf(20_000);
     expect(torrent.info.length).toBeGreaterThan(MAX_INLINE_INFO_BYTES);
-    await cache.put(keyOf('large', 'etag:"1"'), torrent);
+    await publish(keyOf('large', 'etag:"1"'), torrent);
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${torrent.infoHash}/` }));
     expect(listed.KeyCount).toBe(1);
     const got = await cache.get(keyOf('large', 'etag:"1"'));
@@ -50,7 +50,7 @@ describe('DynamoDbTorrentCache', () => {
 
   it('evicts every build of an object, including metadata objects', async () => {
     const large = torrentOf(20_000);
-    await cache.put(keyOf('evicted', 'etag:"1"'), large);
+    await publish(keyOf('evicted', 'etag:"1"'), large);
     expect(await cache.evictObject('b', 'evicted')).toBe(1);
     expect(await cache.get(keyOf('evicted', 'etag:"1"'))).toBeUndefined();
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${large.infoHash}/` }));
@@ -60,7 +60,7 @@ describe('DynamoDbTorrentCache', () => {
 
   it('treats a pointer whose metadata object is gone as a miss (rebuild), not an error', async () => {
     const large = torrentOf(20_000);
-    await cache.put(keyOf('dangling', 'etag:"1"'), large);
+    await publish(keyOf('dangling', 'etag:"1"'), large);
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${large.infoHash}/` }));
     const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     await clients.s3.send(new DeleteObjectCommand({ Bucket: metadataBucket, Key: listed.Contents![0]!.Key! }));

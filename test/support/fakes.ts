@@ -6,7 +6,8 @@ import type { ExecutionDescription, HashingWorkflow } from '../../lambdas/ports/
 import type { HashingJob, JobFailure, JobStore, NewJob } from '../../lambdas/ports/job-store';
 import type { ObjectHead, ObjectStore, PresignOptions } from '../../lambdas/ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
-import type { RegisteredTorrent, TorrentRegistry } from '../../lambdas/ports/torrent-registry';
+import type { RegisteredTorrent, TorrentPublication, TorrentPublisher } from '../../lambdas/ports/torrent-publisher';
+import type { BuildLease, BuildLeases } from '../../lambdas/ports/build-leases';
 import {
   DOWNLOAD_RECORD_SECONDS,
   STOPPED_PEER_SECONDS,
@@ -213,12 +214,14 @@ export class MemoryJobStore implements JobStore {
 export class MemoryCache implements TorrentCache {
   readonly objects = new Map<string, Map<string, CachedTorrent>>();
   async get(key: TorrentCacheKey) {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
     const torrent = this.objects.get(objectOf(key.bucket, key.key))?.get(buildOf(key));
     // As the adapter: an info dict that does not hash to the infohash is a miss (and gets rebuilt).
     if (torrent === undefined || Buffer.from(infoHashV1(torrent.info)).toString('hex') !== torrent.infoHash) return undefined;
     return torrent;
   }
-  async put(key: TorrentCacheKey, torrent: CachedTorrent) {
+  /** What publishing writes into the cache (not part of the port: only MemoryPublisher and tests call it). */
+  write(key: TorrentCacheKey, torrent: CachedTorrent) {
     const builds = this.objects.get(objectOf(key.bucket, key.key)) ?? new Map<string, CachedTorrent>();
     for (const build of [...builds.keys()]) if (!build.startsWith(`${key.identity}#`)) builds.delete(build);
     // The adapter keeps the creation time in whole seconds.
@@ -241,7 +244,7 @@ const buildOf = (key: TorrentCacheKey) => `${key.identity}#${key.variant}`;
 /**
  * The tracker's table in memory: registrations (with their counters), peers in ring order and the
  * record of counted downloads, with the adapter's rules (ownership of peer ids, expiry, one
- * download per peer id). The registry below writes registrations into it.
+ * download per peer id). MemoryPublisher writes registrations into it.
  */
 export class MemorySwarmStore implements SwarmStore {
   readonly torrents = new Map<string, RegisteredTorrent & { downloaded: number }>();
@@ -250,7 +253,7 @@ export class MemorySwarmStore implements SwarmStore {
   /** When each stop stops mattering (see STOPPED_PEER_SECONDS), by `<infohash>/<placement>/<peer id>`. */
   private readonly stops = new Map<string, number>();
 
-  /** What DynamoDbTorrentRegistry writes: a registration per infohash, counters kept. */
+  /** What publishing writes (see MemoryPublisher): a registration per infohash, counters kept. */
   register(torrent: RegisteredTorrent): void {
     for (const infoHash of torrent.infoHashes) {
       this.torrents.set(infoHash, { ...torrent, downloaded: this.torrents.get(infoHash)?.downloaded ?? 0 });
@@ -349,13 +352,53 @@ function withoutUndefined(peer: StoredPeer): StoredPeer {
   return Object.fromEntries(Object.entries(peer).filter(([, v]) => v !== undefined)) as unknown as StoredPeer;
 }
 
-/** Records what it registers; with a swarm store, registers there too, as the adapter writes the tracker's table. */
-export class MemoryRegistry implements TorrentRegistry {
-  readonly registered: RegisteredTorrent[] = [];
-  constructor(private readonly swarm?: MemorySwarmStore) {}
-  async register(torrent: RegisteredTorrent) {
-    this.registered.push(torrent);
-    this.swarm?.register(torrent);
+/**
+ * Publishes into a MemoryCache and a MemorySwarmStore together, as the DynamoDB transaction writes
+ * the cache item and the registrations.
+ */
+export class MemoryPublisher implements TorrentPublisher {
+  readonly published: TorrentPublication[] = [];
+  constructor(
+    readonly cache: MemoryCache = new MemoryCache(),
+    readonly swarm: MemorySwarmStore = new MemorySwarmStore(),
+  ) {}
+
+  async publish(publication: TorrentPublication) {
+    await Promise.resolve(); // a round trip, so concurrent callers interleave
+    this.cache.write(publication.key, publication.torrent);
+    this.swarm.register(publication.registration);
+    this.published.push(publication);
+  }
+}
+
+const buildKeyOf = (key: TorrentCacheKey) => `${objectOf(key.bucket, key.key)}#${buildOf(key)}`;
+
+/** Build leases in memory, with the conditions of DynamoDbBuildLeases. */
+export class MemoryBuildLeases implements BuildLeases {
+  readonly leases = new Map<string, BuildLease>();
+  acquired = 0;
+  async acquire(key: TorrentCacheKey, lease: BuildLease, now: Date) {
+    await Promise.resolve();
+    const current = this.leases.get(buildKeyOf(key));
+    if (current !== undefined && current.expiresAt.getTime() > now.getTime()) return false;
+    this.leases.set(buildKeyOf(key), { ...lease });
+    this.acquired++;
+    return true;
+  }
+  async renew(key: TorrentCacheKey, lease: BuildLease) {
+    await Promise.resolve();
+    if (this.leases.get(buildKeyOf(key))?.holder !== lease.holder) return false;
+    this.leases.set(buildKeyOf(key), { ...lease });
+    return true;
+  }
+  async release(key: TorrentCacheKey, holder: string) {
+    await Promise.resolve();
+    if (this.leases.get(buildKeyOf(key))?.holder === holder) this.leases.delete(buildKeyOf(key));
+  }
+  async current(key: TorrentCacheKey) {
+    await Promise.resolve();
+    const lease = this.leases.get(buildKeyOf(key));
+    return lease && { ...lease };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { AnnounceRequest } from '../../lambdas/core/tracker/requests';
 import { peerLifetime } from '../../lambdas/core/tracker/announce-policy';
 import { TrackerService } from '../../lambdas/tracker/tracker-service';
-import { MemoryRegistry, MemorySwarmStore } from '../support/fakes';
+import { MemorySwarmStore } from '../support/fakes';
 
 /**
  * The `downloaded` count of a scrape: one download per peer id per torrent, counted only for a peer
@@ -38,7 +38,7 @@ function setUp() {
     scrape,
     downloaded,
     later: (seconds: number) => (now = new Date(now.getTime() + seconds * 1000)),
-    ready: new MemoryRegistry(store).register({
+    ready: store.register({
       infoHashes: [infoHash.toString('hex')],
       bucket: 'b',
       key: 'k',

@@ -118,7 +118,7 @@ describe('LargeObjectJobs', () => {
       pieceLength: job.pieceLength,
       createdAt: new Date(1_700_000_000_000),
     };
-    await cache.put(cacheKey, torrent);
+    cache.write(cacheKey, torrent);
     await jobs.succeed(job, torrent.infoHash);
     expect(await large.torrentOrJob(head, cacheKey)).toEqual({ torrent });
     await cache.evictObject(head.bucket, head.key);
