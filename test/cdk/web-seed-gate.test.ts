@@ -1,14 +1,14 @@
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/config/env';
 import { GATE_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { S3TorrentStack, type S3TorrentStackProps } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
+import { testApp } from '../support/cdk';
 import { viewerRequestRunner } from '../support/cloudfront-function';
 
 // Bundling is skipped (no Lambda code is read here), so each stack synthesizes in a second or two.
 function synth(props: Partial<S3TorrentStackProps> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new S3TorrentStack(app, 'GateTest', {
     sources: parseSourceBuckets(['media-bucket', 'private:vault']),
     env: { account: '123456789012', region: 'eu-west-1' },
