@@ -19,6 +19,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** How long an orderly stop may take before the process ends anyway (DynamoDB Local dies with it). */
 const STOP_DEADLINE_MS = 10_000;
+/** Signals this close to the first are the same one, delivered twice (see stop below). */
+const SAME_SIGNAL_MS = 1_000;
 
 const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
   --port N              HTTP API port                      (PORT, default 3000)
@@ -163,13 +165,16 @@ S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-buil
   }
 Press Ctrl-C to stop.`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // A terminal's Ctrl-C reaches node twice: from the process group, and forwarded by npm. Only a
+      // signal that comes later is the user asking again (exiting at once leaves temporary data behind).
+      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
       console.log(`${signal} again: stopping now.`);
       process.exit(130);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping...`);
     setTimeout(() => {
       console.error(`Not stopped after ${STOP_DEADLINE_MS / 1000} s: stopping now.`);
