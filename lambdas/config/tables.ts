@@ -19,6 +19,12 @@ export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
 export const JOB_ITEM_SORT_KEY = 'job';
 
 /**
+ * Stored piece hashes of objects (see ports/object-hash-store.ts) share the torrent table too:
+ * partition `hashes#<bucket>/<key>`, sort key `<etag>#<size>#<piece length>`.
+ */
+export const objectHashesPartitionKey = (bucket: string, key: string) => `hashes#${bucket}/${key}`;
+
+/**
  * The tracker's table, one item collection per torrent:
  * - `entry = torrent`: the registration the endpoint writes when it builds a torrent (`bucket`,
  *   `key`, `name`, `size`, `registeredAt`); the tracker serves only infohashes that have one, and
