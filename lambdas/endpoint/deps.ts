@@ -4,6 +4,7 @@ import { LinkSigner } from '../security/signed-links';
 import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
 import type { EndpointDeps } from './endpoint';
+import { folderServiceDeps } from '../folders/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
@@ -20,6 +21,7 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
   const { service, jobs, store } = torrentServiceDeps(clients, settings, options);
   return {
     service,
+    folders: folderServiceDeps(clients, settings).folders,
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),
