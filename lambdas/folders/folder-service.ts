@@ -14,7 +14,7 @@ import type { TorrentRegistry } from '../ports/torrent-registry';
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { folderServiceError } from './folder-errors';
 import { folderNameOf, listFolder, listingDigest, type FolderObject } from './folder-listing';
-import { hashObjects, hashUnpaddedFolder, type HashObjectsOptions, type RangeReader } from './hash-objects';
+import { hashObjects, hashFolderEndToEnd, type HashObjectsOptions, type RangeReader } from './hash-objects';
 
 export interface FolderServiceDeps {
   readonly listing: ObjectListing;
@@ -199,7 +199,7 @@ export class FolderTorrentService {
   ) {
     // Pieces straddle files, so nothing can be reused: every byte is read, every time.
     this.assertInline(bucket, prefix, layout.contentLength);
-    const pieces = await hashUnpaddedFolder(
+    const pieces = await hashFolderEndToEnd(
       layout,
       inOrder.map((o) => this.readerOf(bucket, o)),
       this.deps.hashOptions,

@@ -62,21 +62,21 @@ export async function hashObjects(
 }
 
 /**
- * The v1 pieces of a folder without padding (mktorrent's layout), where pieces straddle files: the
- * folder is read as its files end to end, in piece-aligned ranges of the whole, in parallel.
- * `readers` follow `layout.files`.
+ * The v1 pieces of a folder read as its files end to end, pad files as zeros: how a torrent
+ * without padding (mktorrent's layout, where pieces straddle files) is hashed, and how any v1
+ * folder torrent is checked. Piece-aligned ranges of the whole are read in parallel. `readers`
+ * follow `layout.files`.
  */
-export async function hashUnpaddedFolder(
+export async function hashFolderEndToEnd(
   layout: FolderLayout,
   readers: readonly RangeReader[],
   options: HashObjectsOptions = {},
 ): Promise<Uint8Array> {
-  if (layout.padding !== 'none') throw new RangeError('only a folder without padding is hashed end to end');
   const readerOf = new Map(layout.files.map((file, i) => [file, readers[i] as RangeReader]));
   const read = async function* (range: ByteRange): AsyncIterable<Uint8Array> {
     for (const span of entriesInRange(layout, range.start, range.end)) {
-      if (span.entry.padding) throw new Error('a layout without padding has a pad file');
-      yield* (readerOf.get(span.entry) as RangeReader).read({ start: span.start, end: span.end });
+      if (span.entry.padding) yield* zeros(span.end - span.start);
+      else yield* (readerOf.get(span.entry) as RangeReader).read({ start: span.start, end: span.end });
     }
   };
   const parts = await hashRangesInParallel(
@@ -91,4 +91,10 @@ export async function hashUnpaddedFolder(
     },
   );
   return Buffer.concat(parts);
+}
+
+const ZEROS = new Uint8Array(1024 * 1024);
+
+function* zeros(length: number): Iterable<Uint8Array> {
+  for (let left = length; left > 0; left -= ZEROS.length) yield ZEROS.subarray(0, Math.min(left, ZEROS.length));
 }

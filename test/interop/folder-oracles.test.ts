@@ -7,6 +7,8 @@ import { infoHashV1 } from '../../lambdas/core/info-dict';
 import { haveLibtorrent, haveMktorrent, PYTHON, run } from '../support/programs';
 import { randomTree, referenceFolderInfo, writeTree, type TreeFile } from '../support/folders';
 import { bdecodeExact, type BDict } from '../../lambdas/core/bencode';
+import { parseTorrentFile } from '../../lambdas/core/metainfo';
+import { runCli } from '../support/cli';
 
 // Oracles for folder torrents: libtorrent 2.0.8's create_torrent (v1 with canonical_files, v2,
 // hybrid: every file padded to a piece boundary, the last included) and mktorrent 1.1's multi-file
@@ -69,6 +71,34 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
       expect({ folder: tree.name, format, ...ours }).toEqual({ folder: tree.name, format, ...theirs[i] });
     });
   }, 180_000);
+
+  it('`s3-torrent create DIR` makes libtorrent`s torrents, and `verify` passes the ones libtorrent makes', async () => {
+    const chosen = trees.slice(0, 4);
+    const jobs = chosen.map((t) => ({
+      create: join(dir, t.name),
+      format: 'hybrid',
+      pieceLength: t.pieceLength,
+      out: join(dir, `${t.name}.lt.torrent`),
+    }));
+    const answerFile = join(dir, 'answer-cli.json');
+    const r = await run(PYTHON, [ORACLE, JSON.stringify(jobs), answerFile], 120_000);
+    expect(r.stderr).toBe('');
+    const theirs = JSON.parse(readFileSync(answerFile, 'utf8')) as { v1: string; v2: string }[];
+    for (const [i, tree] of chosen.entries()) {
+      const out = join(dir, `${tree.name}.ours.torrent`);
+      expect(
+        await runCli(['create', '--hybrid', '-l', String(Math.log2(tree.pieceLength)), '-o', out, '-f', join(dir, tree.name)]),
+      ).toMatchObject({ status: 0 });
+      const ours = parseTorrentFile(readFileSync(out));
+      expect({ v1: hex(ours.infoHashV1), v2: hex(ours.infoHashV2) }).toEqual({ v1: theirs[i]!.v1, v2: theirs[i]!.v2 });
+      const verified = await runCli(['verify', jobs[i]!.out, dir]);
+      expect({ tree: tree.name, status: verified.status, stdout: verified.stdout }).toEqual({
+        tree: tree.name,
+        status: 0,
+        stdout: expect.stringContaining('match (hybrid)'),
+      });
+    }
+  }, 180_000);
 });
 
 (haveMktorrent() ? describe : describe.skip)('mktorrent 1.1 as the oracle for unpadded v1 folder torrents', () => {
@@ -81,6 +111,17 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
       const ours = referenceFolderInfo(tree.name, tree.files, pieceLength, 'v1', 'none');
       expect({ folder: tree.name, infoHash: hex(ours.infoHashV1) }).toEqual({ folder: tree.name, infoHash: hex(infoHashV1(theirs)) });
       expect(Buffer.from(ours.info).equals(Buffer.from(theirs))).toBe(true);
+    }
+  });
+
+  it('`verify` passes mktorrent`s folder torrents', async () => {
+    for (const tree of trees.slice(0, 4)) {
+      const verified = await runCli(['verify', join(dir, `${tree.name}.torrent`), join(dir, tree.name)]);
+      expect({ tree: tree.name, status: verified.status, stdout: verified.stdout }).toEqual({
+        tree: tree.name,
+        status: 0,
+        stdout: expect.stringContaining('match (v1)'),
+      });
     }
   });
 });
