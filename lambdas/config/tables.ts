@@ -24,6 +24,10 @@ export const JOB_ITEM_SORT_KEY = 'job';
  */
 export const objectHashesPartitionKey = (bucket: string, key: string) => `hashes#${bucket}/${key}`;
 
+/** Folders whose torrents are kept current on S3 events (ports/known-folders.ts): `folder#<bucket>/<prefix>`, sort key `folder`. */
+export const knownFolderPartitionKey = (bucket: string, prefix: string) => `folder#${bucket}/${prefix}`;
+export const KNOWN_FOLDER_SORT_KEY = 'folder';
+
 /**
  * The tracker's table, one item collection per torrent:
  * - `entry = torrent`: the registration the endpoint writes when it builds a torrent (`bucket`,

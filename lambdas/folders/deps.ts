@@ -1,3 +1,4 @@
+import { DynamoDbKnownFolders } from '../adapters/dynamodb-known-folders';
 import { DynamoDbObjectHashStore } from '../adapters/dynamodb-object-hash-store';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
@@ -10,7 +11,9 @@ import { FolderTorrentService } from './folder-service';
 /** The folder torrent service and its adapters, on the same table, bucket and tracker as object torrents. */
 export function folderServiceDeps(clients: AwsClients, settings: TorrentServiceSettings) {
   const hashes = new DynamoDbObjectHashStore(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
+  const known = new DynamoDbKnownFolders(clients.dynamoDb, settings.torrentTable);
   const folders = new FolderTorrentService({
+    known,
     listing: new S3ObjectListing(clients.s3),
     store: new S3ObjectStore(clients.s3),
     hashes,
@@ -18,5 +21,5 @@ export function folderServiceDeps(clients: AwsClients, settings: TorrentServiceS
     registry: new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable),
     inlineHashLimit: settings.inlineHashLimit,
   });
-  return { folders, hashes };
+  return { folders, hashes, known };
 }

@@ -7,6 +7,7 @@ import { mapLimit } from '../core/map-limit';
 import { pieceLengthFor } from '../core/piece-length';
 import { accessDenied, ObjectChangedError, ServiceError } from '../http/errors';
 import type { ObjectHashKey, ObjectHashStore } from '../ports/object-hash-store';
+import type { KnownFolders } from '../ports/known-folders';
 import type { ObjectListing } from '../ports/object-listing';
 import type { ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
@@ -26,6 +27,8 @@ export interface FolderServiceDeps {
   readonly inlineHashLimit: number;
   readonly clock?: () => Date;
   readonly hashOptions?: HashObjectsOptions;
+  /** Where built folders are remembered, so S3 events keep their torrents current. */
+  readonly known?: KnownFolders;
 }
 
 /** Build options that change a folder's info dict, and so its cache entry. */
@@ -53,6 +56,14 @@ export interface FolderTorrent {
 /** The cache variant of folder build options: `v1`, `hybrid+private`, `v1+unpadded`... */
 export function folderVariantOf(options: FolderBuildOptions): string {
   return `${options.format ?? 'v1'}${options.padding === 'none' ? '+unpadded' : ''}${options.private ? '+private' : ''}`;
+}
+
+/** The build options a variant stands for (known folders keep variants, events rebuild from them). */
+export function folderOptionsOfVariant(variant: string): FolderBuildOptions {
+  const [format, ...flags] = variant.split('+');
+  if (format !== 'v1' && format !== 'v2' && format !== 'hybrid') throw new RangeError(`unknown folder variant: ${variant}`);
+  if (flags.some((f) => f !== 'unpadded' && f !== 'private')) throw new RangeError(`unknown folder variant: ${variant}`);
+  return { format, padding: flags.includes('unpadded') ? 'none' : 'bep47', private: flags.includes('private') };
 }
 
 const RECORD_WRITES_IN_FLIGHT = 16;
@@ -142,6 +153,7 @@ export class FolderTorrentService {
       createdAt: this.clock(),
     };
     await this.deps.cache.put(cacheKey, torrent);
+    await this.deps.known?.remember(bucket, prefix, cacheKey.variant);
     await this.deps.registry.register({
       infoHashes: announcedInfoHashes(info, format),
       bucket,

@@ -1,4 +1,5 @@
 import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
+import { DynamoDbObjectHashStore } from '../adapters/dynamodb-object-hash-store';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
 import { S3ObjectStore } from '../adapters/s3-object-store';
@@ -38,6 +39,14 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
       retry: options.retry,
       clock: options.clock,
     });
-  const service = new TorrentService({ store, cache, registry, inlineHashLimit: settings.inlineHashLimit, largeObjects: jobs });
-  return { store, cache, jobs, service };
+  const objectHashes = new DynamoDbObjectHashStore(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
+  const service = new TorrentService({
+    store,
+    cache,
+    registry,
+    inlineHashLimit: settings.inlineHashLimit,
+    largeObjects: jobs,
+    objectHashes,
+  });
+  return { store, cache, jobs, service, objectHashes };
 }

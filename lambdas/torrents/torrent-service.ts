@@ -5,6 +5,7 @@ import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/obje
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
 import type { HashingJob } from '../ports/job-store';
+import type { ObjectHashStore } from '../ports/object-hash-store';
 import { announcedInfoHashes, buildObjectTorrent } from './build-torrent';
 import type { HashOptions } from './hash-object';
 import type { LargeObjectJobs } from './large-object-jobs';
@@ -19,6 +20,8 @@ export interface TorrentServiceDeps {
   readonly hashOptions?: HashOptions;
   /** Builds torrents above the inline limit with the hashing workflow; without it they are refused (413). */
   readonly largeObjects?: LargeObjectJobs;
+  /** Object hashes shared with folder torrents (and the object's other variants). */
+  readonly objectHashes?: ObjectHashStore;
 }
 
 export interface TorrentForObject {
@@ -126,6 +129,6 @@ export class TorrentService {
   }
 
   private build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {
-    return buildObjectTorrent(this.deps.store, head, name, options, this.clock(), this.deps.hashOptions);
+    return buildObjectTorrent(this.deps.store, head, name, options, this.clock(), this.deps.hashOptions, this.deps.objectHashes);
   }
 }

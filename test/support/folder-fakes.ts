@@ -1,5 +1,9 @@
 import { mergeObjectHashes, checkObjectHashes, type ObjectHashes } from '../../lambdas/core/object-hashes';
 import type { ObjectHashKey, ObjectHashStore } from '../../lambdas/ports/object-hash-store';
+import type { ListedObject, ObjectListing } from '../../lambdas/ports/object-listing';
+import type { MemoryObjectStore } from './fakes';
+import { prefixesAbove, type KnownFolders } from '../../lambdas/ports/known-folders';
+import { KNOWN_FOLDER_DAYS } from '../../lambdas/adapters/dynamodb-known-folders';
 
 /** In-memory object hashes, with the adapter's semantics (merged kinds, older ETags dropped); held to the same contract suite. */
 export class MemoryObjectHashStore implements ObjectHashStore {
@@ -29,3 +33,47 @@ export class MemoryObjectHashStore implements ObjectHashStore {
   }
 }
 const id = (k: ObjectHashKey) => `${k.bucket}/${k.key}\n${k.etag}#${k.size}#${k.pieceLength}`;
+
+/** In-memory known folders, with the adapter's expiry. */
+export class MemoryKnownFolders implements KnownFolders {
+  readonly folders = new Map<string, { variants: Set<string>; expiresAt: number }>();
+  constructor(private readonly clock: () => Date = () => new Date()) {}
+
+  async remember(bucket: string, prefix: string, variant: string) {
+    const id = `${bucket}/${prefix}`;
+    const variants = this.folders.get(id)?.variants ?? new Set<string>();
+    variants.add(variant);
+    this.folders.set(id, { variants, expiresAt: this.clock().getTime() + KNOWN_FOLDER_DAYS * 86_400_000 });
+  }
+
+  async above(bucket: string, key: string) {
+    return prefixesAbove(key).flatMap((prefix) => {
+      const f = this.folders.get(`${bucket}/${prefix}`);
+      return f && f.expiresAt > this.clock().getTime() ? [{ bucket, prefix, variants: [...f.variants].sort() }] : [];
+    });
+  }
+
+  async forget(bucket: string, prefix: string) {
+    this.folders.delete(`${bucket}/${prefix}`);
+  }
+}
+
+/** Lists a MemoryObjectStore's objects as S3 does: by key bytes, `pageSize` a page. */
+export class MemoryObjectListing implements ObjectListing {
+  pages = 0;
+  constructor(
+    private readonly store: MemoryObjectStore,
+    private readonly pageSize = 1000,
+  ) {}
+
+  async *list(bucket: string, prefix: string): AsyncIterable<readonly ListedObject[]> {
+    const all = [...this.store.objects.entries()]
+      .filter(([id]) => id.startsWith(`${bucket}/${prefix}`))
+      .map(([id, o]) => ({ key: id.slice(bucket.length + 1), size: o.data.length, etag: o.etag }))
+      .sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    for (let i = 0; i === 0 || i < all.length; i += this.pageSize) {
+      this.pages++;
+      yield all.slice(i, i + this.pageSize);
+    }
+  }
+}
