@@ -1,56 +1,26 @@
 /**
  * The CDK app (`npx cdk synth`, `npx cdk deploy`). Configuration comes from context, in cdk.json or
- * on the command line, e.g. `npx cdk deploy -c s3-torrent:sourceBuckets=my-bucket,other/public/`.
- * cdk-nag's AWS Solutions rules run on every synth: a finding fails it unless acknowledged in code.
+ * on the command line, e.g. `npx cdk deploy -c s3-torrent:sourceBuckets=my-bucket,other/public/`;
+ * lib/app-context.ts declares and checks every key. cdk-nag's AWS Solutions rules run on every
+ * synth: a finding fails it unless acknowledged in code.
  */
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { appConfigFromContext, ContextError } from '../lib/app-context';
 import { S3TorrentStack } from '../lib/s3-torrent-stack';
-import { parseSourceBuckets } from '../lib/source-buckets';
 
 const app = new App();
-const context = (name: string): unknown => app.node.tryGetContext(`s3-torrent:${name}`);
-const text = (name: string): string | undefined => {
-  const value = context(name);
-  return value === undefined || value === '' ? undefined : String(value);
-};
-const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(',') : []);
-const positive = (name: string): number | undefined => {
-  const value = text(name);
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n <= 0)
-    throw new Error(`context s3-torrent:${name} must be a positive whole number, got ${JSON.stringify(value)}`);
-  return n;
-};
-
-const ttl = positive('presignedUrlTtlSeconds');
-const domainName = text('domainName');
-const certificateArn = text('certificateArn');
-if ((domainName === undefined) !== (certificateArn === undefined)) {
-  throw new Error('context s3-torrent:domainName and s3-torrent:certificateArn go together');
+let config;
+try {
+  config = appConfigFromContext(app.node.getAllContext());
+} catch (err) {
+  if (!(err instanceof ContextError)) throw err;
+  // The message alone (each problem names its context key), not a stack trace.
+  console.error(err.message);
+  process.exit(1);
 }
-const rateLimit = positive('throttleRateLimit');
-const burstLimit = positive('throttleBurstLimit');
-
-const announceInterval = positive('announceIntervalSeconds');
-const minAnnounceInterval = positive('minAnnounceIntervalSeconds');
-
-const eventSources = parseSourceBuckets(list(context('eventSources')));
-
-new S3TorrentStack(app, text('stackName') ?? 'S3Torrent', {
-  sources: parseSourceBuckets(list(context('sourceBuckets'))),
-  inlineHashLimitBytes: positive('inlineHashLimitBytes'),
-  presignedUrlTtl: ttl === undefined ? undefined : Duration.seconds(ttl),
-  customDomain: domainName && certificateArn ? { domainName, certificateArn } : undefined,
-  throttle: rateLimit || burstLimit ? { rateLimit: rateLimit ?? 1000, burstLimit: burstLimit ?? 2000 } : undefined,
-  alarmTopicArn: text('alarmTopicArn'),
-  announceInterval: announceInterval === undefined ? undefined : Duration.seconds(announceInterval),
-  minAnnounceInterval: minAnnounceInterval === undefined ? undefined : Duration.seconds(minAnnounceInterval),
-  trustAnnounceIpHints: [true, 'true'].includes(context('trustAnnounceIpHints') as string | boolean),
-  hashConcurrency: positive('hashConcurrency'),
-  minChunkBytes: positive('minChunkBytes'),
-  eventSources,
+new S3TorrentStack(app, config.stackName, {
+  ...config.props,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -4,6 +4,8 @@ import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType, type CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import type * as z from 'zod/mini';
+import { assembleTorrentEnvShape, planChunksEnvShape, workflowResultsEnvShape } from '../lambdas/config/config';
 import { ENV } from '../lambdas/config/env';
 import {
   FUNCTION_TIMEOUT_SECONDS,
@@ -45,19 +47,20 @@ export class HashingWorkflow extends Construct {
     super(scope, id);
     const { storage, sources } = props;
     this.storage = storage;
-    const fn = (name: WorkflowFunction, entry: string, memorySize: number, description: string) =>
+    const fn = (name: WorkflowFunction, entry: string, memorySize: number, description: string, envShape: z.core.$ZodLooseShape) =>
       new ServiceFunction(this, `${name[0]!.toUpperCase()}${name.slice(1)}Function`, {
         entry,
+        envShape,
         description: `s3-torrent hashing workflow: ${description}`,
         timeout: Duration.seconds(FUNCTION_TIMEOUT_SECONDS[name]),
         memorySize,
       });
     this.functions = {
-      planChunks: fn('planChunks', 'workflow/plan-chunks.lambda.ts', 512, 'Plan chunks'),
+      planChunks: fn('planChunks', 'workflow/plan-chunks.lambda.ts', 512, 'Plan chunks', planChunksEnvShape),
       // One full vCPU: SHA-1 over 8 parallel ranged GETs.
-      hashChunk: fn('hashChunk', 'workflow/hash-chunk.lambda.ts', 1769, 'Hash chunk'),
-      assembleTorrent: fn('assembleTorrent', 'workflow/assemble-torrent.lambda.ts', 1024, 'Assemble torrent'),
-      recordFailure: fn('recordFailure', 'workflow/record-failure.lambda.ts', 256, 'Record failure'),
+      hashChunk: fn('hashChunk', 'workflow/hash-chunk.lambda.ts', 1769, 'Hash chunk', workflowResultsEnvShape),
+      assembleTorrent: fn('assembleTorrent', 'workflow/assemble-torrent.lambda.ts', 1024, 'Assemble torrent', assembleTorrentEnvShape),
+      recordFailure: fn('recordFailure', 'workflow/record-failure.lambda.ts', 256, 'Record failure', workflowResultsEnvShape),
     };
     const { planChunks, hashChunk, assembleTorrent, recordFailure } = this.functions;
 
@@ -83,7 +86,13 @@ export class HashingWorkflow extends Construct {
       ),
       tracingEnabled: true,
       logs: {
-        destination: new LogGroup(this, 'StateMachineLogs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        // Under /aws/vendedlogs/ as Step Functions advises: other names add to a CloudWatch Logs
+        // resource policy whose account-wide size limit busy accounts hit.
+        destination: new LogGroup(this, 'StateMachineLogs', {
+          logGroupName: `/aws/vendedlogs/states/${Stack.of(this).stackName}-hashing-workflow`,
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
         level: LogLevel.ERROR,
         includeExecutionData: false,
       },

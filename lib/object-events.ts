@@ -4,6 +4,7 @@ import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { eventsEnvShape } from '../lambdas/config/config';
 import { ENV } from '../lambdas/config/env';
 import type { HashingWorkflow } from './hashing-workflow';
 import { ServiceFunction } from './lambda-defaults';
@@ -48,6 +49,7 @@ export class ObjectEvents extends Construct {
     });
     this.function = new ServiceFunction(this, 'Function', {
       entry: 'events/events.lambda.ts',
+      envShape: eventsEnvShape,
       description: 's3-torrent: pre-build torrents on upload, evict on delete',
       // Inline hashing up to the inline limit (as the endpoint does), without API Gateway's 30 s.
       timeout: Duration.minutes(5),

@@ -3,7 +3,8 @@ import type { Construct } from 'constructs';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/config/env';
 import { Monitoring } from './monitoring';
 import { PublicApi, type CustomDomain } from './public-api';
-import type { SourceBucket } from './source-buckets';
+import { outputSourceBucketPolicies, type SourceBucket } from './source-buckets';
+import { BucketEventBridge } from './bucket-eventbridge';
 import { TorrentStorage } from './storage';
 import { TorrentEndpoint } from './torrent-endpoint';
 import { Tracker } from './tracker';
@@ -38,6 +39,13 @@ export interface S3TorrentStackProps extends StackProps {
   readonly minChunkBytes?: number;
   /** Buckets/prefixes whose uploads are pre-built and deletes evicted, via EventBridge (none by default). */
   readonly eventSources?: readonly SourceBucket[];
+  /**
+   * Event-source buckets whose EventBridge delivery the stack switches on (keeping their other
+   * notifications); the others' owners switch it on by hand. None by default: opt-in.
+   */
+  readonly enableEventBridgeOn?: readonly string[];
+  /** Concurrent executions reserved for the endpoint and the tracker, so a hashing burst cannot starve them (none by default). */
+  readonly reservedConcurrency?: { readonly endpoint?: number; readonly tracker?: number };
 }
 
 export const DEFAULT_INLINE_HASH_LIMIT_BYTES = 256 * 1024 * 1024;
@@ -51,6 +59,7 @@ export class S3TorrentStack extends Stack {
   readonly tracker: Tracker;
   readonly workflow: HashingWorkflow;
   readonly events?: ObjectEvents;
+  readonly eventBridge?: BucketEventBridge;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -74,6 +83,7 @@ export class S3TorrentStack extends Stack {
       inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
       presignedUrlTtl: props.presignedUrlTtl ?? Duration.seconds(DEFAULT_PRESIGNED_URL_TTL_SECONDS),
       publicBaseUrl: this.api.url,
+      reservedConcurrency: props.reservedConcurrency?.endpoint,
     });
     this.monitoring.watchFunction('Endpoint', this.endpoint.function);
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Append /{bucket}/{key}?torrent' });
@@ -87,6 +97,7 @@ export class S3TorrentStack extends Stack {
       announceInterval: props.announceInterval,
       minAnnounceInterval: props.minAnnounceInterval,
       trustAnnounceIpHints: props.trustAnnounceIpHints,
+      reservedConcurrency: props.reservedConcurrency?.tracker,
     });
     this.monitoring.watchFunction('Tracker', this.tracker.function);
     this.workflow = new HashingWorkflow(this, 'HashingWorkflow', {
@@ -126,10 +137,19 @@ export class S3TorrentStack extends Stack {
         1,
         'S3 events that failed every retry are in the dead-letter queue',
       );
+      const eventBuckets = [...new Set(props.eventSources.map((s) => s.bucketName))];
+      const switched = eventBuckets.filter((b) => props.enableEventBridgeOn?.includes(b));
+      if (switched.length > 0) this.eventBridge = new BucketEventBridge(this, 'EventBridgeDelivery', { buckets: switched });
+      const byHand = eventBuckets.filter((b) => !switched.includes(b));
       new CfnOutput(this, 'EventBuckets', {
-        value: [...new Set(props.eventSources.map((s) => s.bucketName))].join(','),
-        description: 'Turn on EventBridge notifications for these buckets (see docs/s3-events.md)',
+        value: eventBuckets.join(','),
+        description:
+          byHand.length === 0
+            ? 'Event-source buckets; the stack switched on their EventBridge delivery'
+            : `Event-source buckets; switch on EventBridge delivery for ${byHand.join(', ')} (or set s3-torrent:enableEventBridge, see docs/s3-events.md)`,
       });
     }
+    // Last: every function that reads sources has registered its role by now.
+    outputSourceBucketPolicies(this, props.sources);
   }
 }

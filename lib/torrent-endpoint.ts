@@ -3,6 +3,7 @@ import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
+import { endpointEnvShape } from '../lambdas/config/config';
 import { ENV } from '../lambdas/config/env';
 import { ROUTES } from '../lambdas/http/routes';
 import { ServiceFunction } from './lambda-defaults';
@@ -17,6 +18,8 @@ export interface TorrentEndpointProps {
   readonly presignedUrlTtl: Duration;
   /** Written into torrents instead of the execute-api URL, e.g. behind a custom domain. */
   readonly publicBaseUrl?: string;
+  /** Concurrent executions kept for the endpoint alone (so a hashing burst cannot starve it); none by default. */
+  readonly reservedConcurrency?: number;
 }
 
 /** `GET|HEAD /{bucket}/{key+}` (`?torrent` or a redirect to the object) and the BEP 19 web seed. */
@@ -27,10 +30,12 @@ export class TorrentEndpoint extends Construct {
     super(scope, id);
     this.function = new ServiceFunction(this, 'Function', {
       entry: 'endpoint/endpoint.lambda.ts',
+      envShape: endpointEnvShape,
       description: 's3-torrent: ?torrent for S3 objects, and redirects to presigned URLs',
       // API Gateway stops waiting after 30 s; the inline limit keeps hashing well inside that.
       timeout: Duration.seconds(29),
       memorySize: 1769, // one full vCPU for SHA-1
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         [ENV.INLINE_HASH_LIMIT]: String(props.inlineHashLimitBytes),
         [ENV.PRESIGNED_URL_TTL]: String(props.presignedUrlTtl.toSeconds()),

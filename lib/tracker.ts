@@ -3,6 +3,7 @@ import { HttpMethod, type HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Construct } from 'constructs';
 import { DEFAULT_ANNOUNCE_POLICY, validatePolicy } from '../lambdas/core/tracker/announce-policy';
+import { trackerEnvShape } from '../lambdas/config/config';
 import { ENV } from '../lambdas/config/env';
 import { ROUTES } from '../lambdas/http/routes';
 import { ServiceFunction } from './lambda-defaults';
@@ -20,6 +21,8 @@ export interface TrackerProps {
    * connection). Only for deployments behind a proxy that rewrites them.
    */
   readonly trustAnnounceIpHints?: boolean;
+  /** Concurrent executions kept for the tracker alone (so a hashing burst cannot starve it); none by default. */
+  readonly reservedConcurrency?: number;
 }
 
 /** The BitTorrent tracker: `GET /announce` and `GET /scrape`, over the swarm table. */
@@ -35,11 +38,13 @@ export class Tracker extends Construct {
     });
     this.function = new ServiceFunction(this, 'Function', {
       entry: 'tracker/tracker.lambda.ts',
+      envShape: trackerEnvShape,
       description: 's3-torrent: BitTorrent tracker (announce and scrape) for the torrents this service builds',
       // A few DynamoDB calls per request: I/O-bound, so less memory than the hashing endpoint. The
       // handler answers a failure reason after 5 s, well inside the timeout, so API Gateway never 5xxs.
       memorySize: 512,
       timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment: {
         [ENV.ANNOUNCE_INTERVAL]: String(policy.interval),
         [ENV.MIN_ANNOUNCE_INTERVAL]: String(policy.minInterval),

@@ -3,13 +3,24 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { ByteRange } from '../core/ranges';
 import { accessDenied, noSuchBucket, noSuchKey, ObjectChangedError, ServiceError } from '../http/errors';
 import type { ObjectHead, ObjectStore, PresignOptions } from '../ports/object-store';
+import { BucketRegions } from './bucket-regions';
 
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly s3: S3Client) {}
+  private readonly regions: BucketRegions;
+
+  /**
+   * @param s3 the client for the function's own region
+   * @param clientInRegion a client for another region, for buckets elsewhere (see BucketRegions);
+   *   without it every bucket is reached through `s3`
+   */
+  constructor(s3: S3Client, clientInRegion: (region: string) => S3Client = () => s3) {
+    this.regions = new BucketRegions(s3, clientInRegion);
+  }
 
   async head(bucket: string, key: string): Promise<ObjectHead> {
+    const s3 = await this.regions.clientFor(bucket);
     try {
-      const out = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
       if (out.ETag === undefined || out.ContentLength === undefined) {
         throw new Error(`HeadObject for ${bucket}/${key} returned no ETag or length`);
       }
@@ -23,7 +34,7 @@ export class S3ObjectStore implements ObjectStore {
         lastModified: out.LastModified,
       };
     } catch (err) {
-      throw await this.headError(err, bucket, key);
+      throw await this.headError(s3, err, bucket, key);
     }
   }
 
@@ -31,8 +42,9 @@ export class S3ObjectStore implements ObjectStore {
     const expected = range.end - range.start;
     if (expected <= 0) return;
     let body: AsyncIterable<Uint8Array>;
+    const s3 = await this.regions.clientFor(head.bucket);
     try {
-      const out = await this.s3.send(
+      const out = await s3.send(
         new GetObjectCommand({
           Bucket: head.bucket,
           Key: head.key,
@@ -59,21 +71,26 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
-    return getSignedUrl(this.s3, new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: options.versionId }), {
-      expiresIn: options.expiresInSeconds,
-    });
+  /**
+   * Signed for the bucket's own region (S3 refuses a signature scoped to another), and for the
+   * method it will be used with: the signature covers the method, so a HEAD needs a HeadObject URL.
+   */
+  async presignGet(bucket: string, key: string, options: PresignOptions): Promise<string> {
+    const s3 = await this.regions.clientFor(bucket);
+    const input = { Bucket: bucket, Key: key, VersionId: options.versionId };
+    const command = options.method === 'HEAD' ? new HeadObjectCommand(input) : new GetObjectCommand(input);
+    return getSignedUrl(s3, command, { expiresIn: options.expiresInSeconds });
   }
 
   // HEAD responses carry no error body, so a 404 does not say whether the bucket or the key is
   // missing; one HeadBucket call on that (rare) path tells them apart.
-  private async headError(err: unknown, bucket: string, key: string): Promise<unknown> {
+  private async headError(s3: S3Client, err: unknown, bucket: string, key: string): Promise<unknown> {
     if (!(err instanceof S3ServiceException)) return err;
     const status = err.$metadata.httpStatusCode;
     if (status === 403) return accessDenied(`Access to ${bucket}/${key} is denied to this service.`);
     if (status !== 404) return err;
     try {
-      await this.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+      await s3.send(new HeadBucketCommand({ Bucket: bucket }));
       return noSuchKey(bucket, key);
     } catch (bucketErr) {
       if (bucketErr instanceof S3ServiceException && bucketErr.$metadata.httpStatusCode === 404) return noSuchBucket(bucket);

@@ -3,16 +3,50 @@ import * as z from 'zod/mini';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
 import { MAX_LINK_LIFETIME_SECONDS } from '../security/signed-links';
 
-const positiveInt = () => z.coerce.number().check(z.int(), z.positive());
+const positiveInt = () => z.coerce.number().check(z.int({ error: 'must be a whole number' }), z.positive({ error: 'must be positive' }));
+
+/** SigV4 presigned URLs live at most 7 days; S3 refuses a longer X-Amz-Expires. */
+export const MAX_PRESIGNED_URL_TTL_SECONDS = 7 * 24 * 3600;
+/** A distributed map runs at most 10,000 child workflows at once. */
+export const MAX_HASH_CONCURRENCY = 10_000;
+
+/**
+ * One schema per setting, shared by the Lambdas (reading their environment at cold start) and the
+ * CDK app (reading its context at synth): a value the Lambdas would refuse fails `cdk synth` with
+ * the same rule, instead of every cold start after the deploy.
+ */
+export const SETTING = {
+  inlineHashLimitBytes: positiveInt(),
+  presignedUrlTtlSeconds: positiveInt().check(
+    z.maximum(MAX_PRESIGNED_URL_TTL_SECONDS, {
+      error: `must be at most ${MAX_PRESIGNED_URL_TTL_SECONDS} (7 days, the longest S3 accepts)`,
+    }),
+  ),
+  privateWebSeedTtlSeconds: positiveInt().check(
+    z.maximum(MAX_LINK_LIFETIME_SECONDS, {
+      error: `must be at most ${MAX_LINK_LIFETIME_SECONDS} (366 days, the longest a signed link may live)`,
+    }),
+  ),
+  announceIntervalSeconds: positiveInt(),
+  minAnnounceIntervalSeconds: positiveInt(),
+  trustAnnounceIpHints: z.stringbool(),
+  hashConcurrency: positiveInt().check(
+    z.maximum(MAX_HASH_CONCURRENCY, { error: `must be at most ${MAX_HASH_CONCURRENCY} (a distributed map's most concurrent children)` }),
+  ),
+  minChunkBytes: positiveInt(),
+  publicBaseUrl: z.url(),
+};
 
 /** Reads and validates the environment once, at cold start: a missing variable fails loudly there. */
 export function readEnv<T extends z.core.$ZodLooseShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodMiniObject<T>> {
   const result = z.object(shape).safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
-  }
+  if (!result.success) throw new Error(`invalid configuration: ${problemsOf(result.error).join('; ')}`);
   return result.data;
+}
+
+/** `NAME: message` for each issue, the form every configuration error here takes. */
+export function problemsOf(error: z.core.$ZodError): string[] {
+  return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 
 export const endpointEnvShape = {
@@ -21,24 +55,21 @@ export const endpointEnvShape = {
   [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
   // Empty means no bucket is served (every object request is refused).
   [ENV.SOURCES]: z.string(),
-  [ENV.INLINE_HASH_LIMIT]: z._default(positiveInt(), 256 * 1024 * 1024),
-  [ENV.PRESIGNED_URL_TTL]: z._default(positiveInt().check(z.maximum(7 * 24 * 3600)), DEFAULT_PRESIGNED_URL_TTL_SECONDS),
-  [ENV.PRIVATE_WEBSEED_TTL]: z._default(positiveInt().check(z.maximum(MAX_LINK_LIFETIME_SECONDS)), 7 * 24 * 3600),
+  [ENV.INLINE_HASH_LIMIT]: z._default(SETTING.inlineHashLimitBytes, 256 * 1024 * 1024),
+  [ENV.PRESIGNED_URL_TTL]: z._default(SETTING.presignedUrlTtlSeconds, DEFAULT_PRESIGNED_URL_TTL_SECONDS),
+  [ENV.PRIVATE_WEBSEED_TTL]: z._default(SETTING.privateWebSeedTtlSeconds, 7 * 24 * 3600),
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
-  [ENV.PUBLIC_BASE_URL]: z.optional(z.url()),
+  [ENV.PUBLIC_BASE_URL]: z.optional(SETTING.publicBaseUrl),
   [ENV.ANNOUNCE_URL]: z.optional(z.url()),
   [ENV.STATE_MACHINE_ARN]: z.optional(z.string().check(z.startsWith('arn:'))),
 };
 
-// Written in the functional form zod/mini also accepts, so it reads the same under either import.
-const seconds = () => z.coerce.number().check(z.int(), z.positive());
-
 export const trackerEnvShape = {
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
-  [ENV.ANNOUNCE_INTERVAL]: z._default(seconds(), 1800),
-  [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(seconds(), 300),
-  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(z.stringbool(), false),
+  [ENV.ANNOUNCE_INTERVAL]: z._default(SETTING.announceIntervalSeconds, 1800),
+  [ENV.MIN_ANNOUNCE_INTERVAL]: z._default(SETTING.minAnnounceIntervalSeconds, 300),
+  [ENV.TRUST_ANNOUNCE_IP_HINTS]: z._default(SETTING.trustAnnounceIpHints, false),
 };
 
 /** The S3 events function: the endpoint's storage and hashing settings, without the HTTP ones. */
@@ -64,8 +95,8 @@ export const workflowResultsEnvShape = {
 
 export const planChunksEnvShape = {
   ...workflowEnvShape,
-  [ENV.HASH_MAX_CONCURRENCY]: z._default(positiveInt().check(z.maximum(10_000)), 100),
-  [ENV.HASH_MIN_CHUNK_BYTES]: z.optional(positiveInt()),
+  [ENV.HASH_MAX_CONCURRENCY]: z._default(SETTING.hashConcurrency, 100),
+  [ENV.HASH_MIN_CHUNK_BYTES]: z.optional(SETTING.minChunkBytes),
 };
 
 export const assembleTorrentEnvShape = {

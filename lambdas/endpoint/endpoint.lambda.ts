@@ -2,7 +2,9 @@ import { createAwsClients } from '../runtime/aws-clients';
 import { endpointEnvShape, readEnv } from '../config/config';
 import { ENV } from '../config/env';
 import { instrumented, lambdaObservability } from '../runtime/observability';
-import { loadSigningKey } from '../security/signing-key';
+import { loadSigningKey, SigningKeyCache, withSigningKey } from '../security/signing-key';
+import { errorResponse } from '../http/http';
+import { signingKeyUnavailable } from '../http/errors';
 import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';
@@ -12,23 +14,31 @@ const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
 const { settings, options } = torrentServiceFromEnv(env);
 
-// Built once per container; the first request waits for the signing key.
-const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
-  makeEndpointHandler(
-    endpointDeps(
-      createAwsClients(),
-      {
-        ...settings,
-        presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
-        privateWebSeedTtlSeconds: env[ENV.PRIVATE_WEBSEED_TTL],
-        signingKey,
-        publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
-        announceUrl: env[ENV.ANNOUNCE_URL],
-      },
-      logger,
-      options,
+// The key is read on the first request and again every few minutes (rotation); a failed read
+// answers that request 503 and is retried by the next.
+const keys = new SigningKeyCache(() => loadSigningKey(env[ENV.SIGNING_SECRET_ARN]), {
+  onRefreshFailed: (error) => logger.warn('signing key refresh failed; keeping the current key', { error: error as Error }),
+});
+const clients = createAwsClients();
+const endpoint = withSigningKey(
+  keys,
+  (signingKey) =>
+    makeEndpointHandler(
+      endpointDeps(
+        clients,
+        {
+          ...settings,
+          presignedUrlTtlSeconds: env[ENV.PRESIGNED_URL_TTL],
+          privateWebSeedTtlSeconds: env[ENV.PRIVATE_WEBSEED_TTL],
+          signingKey,
+          publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
+          announceUrl: env[ENV.ANNOUNCE_URL],
+        },
+        logger,
+        options,
+      ),
     ),
-  ),
+  (event, error) => errorResponse(signingKeyUnavailable(error), event.requestContext.requestId, logger),
 );
 
-export const handler = instrumented(async (event, context) => (await ready)(event, context), logger, metrics, recordEndpointMetrics);
+export const handler = instrumented(endpoint, logger, metrics, recordEndpointMetrics);

@@ -94,16 +94,18 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     query,
   );
 
+  // A HEAD is redirected to a URL presigned for HEAD: the signature covers the method.
+  const method = event.requestContext.http.method === 'HEAD' ? 'HEAD' : 'GET';
   if (seed) {
     // BEP 47 pad files of folder torrents are no objects: zeros, for clients that ask for them.
     const pad = versionId === undefined ? await padFileResponse(deps.store, bucket, key, event.headers?.range) : undefined;
-    return pad ?? redirectToObject(deps, bucket, key, versionId);
+    return pad ?? redirectToObject(deps, method, bucket, key, versionId);
   }
   if (!wantsTorrent) {
     // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
     // error after the redirect. (The web seed skips this: clients hit it once per range.)
     await deps.store.head(bucket, key);
-    return redirectToObject(deps, bucket, key);
+    return redirectToObject(deps, method, bucket, key);
   }
   if (key.endsWith('/')) {
     if (deps.folders === undefined) throw new ServiceError(501, 'NotImplemented', 'This deployment makes no folder torrents.');
@@ -141,8 +143,14 @@ function authorize(
   if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
-async function redirectToObject(deps: EndpointDeps, bucket: string, key: string, versionId?: string): Promise<HttpResult> {
-  const url = await deps.store.presignGet(bucket, key, { versionId, expiresInSeconds: deps.presignedUrlTtlSeconds });
+async function redirectToObject(
+  deps: EndpointDeps,
+  method: 'GET' | 'HEAD',
+  bucket: string,
+  key: string,
+  versionId?: string,
+): Promise<HttpResult> {
+  const url = await deps.store.presignGet(bucket, key, { versionId, method, expiresInSeconds: deps.presignedUrlTtlSeconds });
   return redirectResponse(url);
 }
 

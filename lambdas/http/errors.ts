@@ -22,6 +22,17 @@ export const noSuchKey = (bucket: string, key: string) =>
 
 export const accessDenied = (message: string) => new ServiceError(403, 'AccessDenied', message);
 
+/** The signing key could not be read (Secrets Manager failed): temporary, the next request reads it again. */
+export const signingKeyUnavailable = (cause: unknown) =>
+  Object.assign(
+    new ServiceError(503, 'ServiceUnavailable', 'The service cannot read its signing key right now; try again shortly.', {
+      'retry-after': '5',
+    }),
+    {
+      cause,
+    },
+  );
+
 export const badRequest = (message: string, code = 'InvalidRequest') => new ServiceError(400, code, message);
 
 /** The object changed between HEAD and a read pinned to the identity HEAD returned. */

@@ -22,6 +22,8 @@ export function objectIdentity(head: Pick<ObjectHead, 'etag' | 'versionId'>): st
 export interface PresignOptions {
   readonly versionId?: string;
   readonly expiresInSeconds: number;
+  /** The method the URL will be used with (default GET): a SigV4 signature covers it. */
+  readonly method?: 'GET' | 'HEAD';
 }
 
 export interface ObjectStore {
@@ -32,5 +34,6 @@ export interface ObjectStore {
    * version id); throws ObjectChangedError if it was overwritten since.
    */
   readRange(head: ObjectHead, range: ByteRange): AsyncIterable<Uint8Array>;
+  /** A presigned URL for the object's bytes (GetObject), or its headers with `method: 'HEAD'` (HeadObject). */
   presignGet(bucket: string, key: string, options: PresignOptions): Promise<string>;
 }

@@ -27,7 +27,7 @@ export interface WorkflowOptions {
  * torrents: the endpoint and the S3 events handler.
  */
 export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: WorkflowOptions = {}) {
-  const store = new S3ObjectStore(clients.s3);
+  const store = new S3ObjectStore(clients.s3, clients.s3InRegion);
   const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
   const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable);
   const jobs =

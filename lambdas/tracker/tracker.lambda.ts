@@ -2,28 +2,39 @@ import { createDynamoDbClient } from '../runtime/aws-clients';
 import { readEnv, trackerEnvShape } from '../config/config';
 import { ENV } from '../config/env';
 import { instrumented, lambdaObservability } from '../runtime/observability';
-import { loadSigningKey } from '../security/signing-key';
+import { loadSigningKey, SigningKeyCache, withSigningKey } from '../security/signing-key';
 import { trackerDeps } from './deps';
 import { recordTrackerMetrics } from './metrics';
-import { makeTrackerHandler } from './tracker';
+import { makeTrackerHandler, trackerUnavailable } from './tracker';
 
 const env = readEnv(trackerEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-tracker');
 
-// Built once per container; the first request waits for the signing key (private torrents' tokens).
-const ready = loadSigningKey(env[ENV.SIGNING_SECRET_ARN]).then((signingKey) =>
-  makeTrackerHandler(
-    trackerDeps(
-      { dynamoDb: createDynamoDbClient() },
-      {
-        swarmTable: env[ENV.SWARM_TABLE],
-        signingKey,
-        policy: { interval: env[ENV.ANNOUNCE_INTERVAL], minInterval: env[ENV.MIN_ANNOUNCE_INTERVAL] },
-        trustIpHints: env[ENV.TRUST_ANNOUNCE_IP_HINTS],
-      },
-      logger,
+// The key is read on the first request and again every few minutes (rotation); a failed read
+// answers that request with a failure reason and is retried by the next.
+const keys = new SigningKeyCache(() => loadSigningKey(env[ENV.SIGNING_SECRET_ARN]), {
+  onRefreshFailed: (error) => logger.warn('signing key refresh failed; keeping the current key', { error: error as Error }),
+});
+const dynamoDb = createDynamoDbClient();
+const tracker = withSigningKey(
+  keys,
+  (signingKey) =>
+    makeTrackerHandler(
+      trackerDeps(
+        { dynamoDb },
+        {
+          swarmTable: env[ENV.SWARM_TABLE],
+          signingKey,
+          policy: { interval: env[ENV.ANNOUNCE_INTERVAL], minInterval: env[ENV.MIN_ANNOUNCE_INTERVAL] },
+          trustIpHints: env[ENV.TRUST_ANNOUNCE_IP_HINTS],
+        },
+        logger,
+      ),
     ),
-  ),
+  (event, error) => {
+    logger.error('signing key unavailable', { requestId: event.requestContext.requestId, error: error as Error });
+    return trackerUnavailable();
+  },
 );
 
-export const handler = instrumented(async (event, context) => (await ready)(event, context), logger, metrics, recordTrackerMetrics);
+export const handler = instrumented(tracker, logger, metrics, recordTrackerMetrics);

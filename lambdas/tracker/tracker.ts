@@ -66,6 +66,9 @@ function tokenOf(event: APIGatewayProxyEventV2): string | undefined {
   return event.pathParameters?.token ?? '';
 }
 
+/** The answer while the tracker cannot work at all (e.g. its signing key cannot be read): a failure reason, never a 5xx. */
+export const trackerUnavailable = (): HttpResult => trackerResponse(encodeFailure(UNAVAILABLE));
+
 function trackerResponse(body: Uint8Array): HttpResult {
   // Answers are per peer and per moment: no cache may keep them.
   return binaryResponse(body, { 'content-type': 'text/plain', 'cache-control': 'no-store' });

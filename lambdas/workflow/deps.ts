@@ -23,7 +23,7 @@ export function workflowTaskDeps(
 ): WorkflowTaskDeps {
   const { metadataBucket, swarmTable } = resources;
   return {
-    store: new S3ObjectStore(clients.s3),
+    store: new S3ObjectStore(clients.s3, clients.s3InRegion),
     jobs: new DynamoDbJobStore(clients.dynamoDb, resources.torrentTable),
     chunkResults: metadataBucket ? new S3ChunkResults(clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
     cache: metadataBucket
