@@ -5,6 +5,7 @@
  * To add a key: declare it in CONTEXT_KEYS, turn it into stack props in stackPropsFromContext, and
  * document it in docs/deploy.md (a test checks that every declared key is documented).
  */
+import { readFileSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import * as z from 'zod/mini';
 import { problemsOf, SETTING } from '../lambdas/config/config';
@@ -36,6 +37,16 @@ export const CONTEXT_KEYS = {
   enableEventBridge: z.union([flag(), list()]),
   inlineHashLimitBytes: SETTING.inlineHashLimitBytes,
   presignedUrlTtlSeconds: SETTING.presignedUrlTtlSeconds,
+  /** `cloudfront` (default) or `presigned`: where torrents' web seeds point (docs/web-seed.md). */
+  webSeed: SETTING.webSeedMode,
+  privateWebSeedTtlSeconds: SETTING.privateWebSeedTtlSeconds,
+  webSeedCacheTtlSeconds: positiveInt(),
+  /** An existing CloudFront key pair: the secret holding its PEM private key, and a file with its PEM public key. */
+  webSeedKeySecretArn: arn('secretsmanager'),
+  webSeedPublicKeyFile: z.string().check(z.minLength(1)),
+  webSeedKeyGeneration: z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1-64 letters, digits, dots, dashes or underscores' })),
   domainName: z
     .string()
     .check(z.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: 'must be a lower-case DNS name' })),
@@ -136,6 +147,21 @@ export function stackPropsFromContext(ctx: AppContext): AppConfig {
   for (const bucket of enableEventBridge.filter((b) => !eventBuckets.has(b))) {
     problems.push(`${key('enableEventBridge')}: ${bucket} is not one of the event sources (${key('eventSources')})`);
   }
+  if ((ctx.webSeedKeySecretArn === undefined) !== (ctx.webSeedPublicKeyFile === undefined)) {
+    problems.push(`${key('webSeedKeySecretArn')} and ${key('webSeedPublicKeyFile')} go together`);
+  }
+  let webSeedPublicKeyPem: string | undefined;
+  if (ctx.webSeedPublicKeyFile !== undefined) {
+    try {
+      webSeedPublicKeyPem = readFileSync(ctx.webSeedPublicKeyFile, 'utf8');
+    } catch (err) {
+      problems.push(
+        `${key('webSeedPublicKeyFile')}: cannot read ${ctx.webSeedPublicKeyFile} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+    if (webSeedPublicKeyPem !== undefined && !webSeedPublicKeyPem.includes('-----BEGIN PUBLIC KEY-----'))
+      problems.push(`${key('webSeedPublicKeyFile')}: ${ctx.webSeedPublicKeyFile} holds no PEM public key (-----BEGIN PUBLIC KEY-----)`);
+  }
   if (problems.length > 0) throw new ContextError(problems);
 
   const seconds = (value: number | undefined) => (value === undefined ? undefined : Duration.seconds(value));
@@ -147,6 +173,14 @@ export function stackPropsFromContext(ctx: AppContext): AppConfig {
       enableEventBridgeOn: enableEventBridge,
       inlineHashLimitBytes: ctx.inlineHashLimitBytes,
       presignedUrlTtl: seconds(ctx.presignedUrlTtlSeconds),
+      webSeedMode: ctx.webSeed,
+      privateWebSeedTtl: seconds(ctx.privateWebSeedTtlSeconds),
+      webSeedCacheTtl: seconds(ctx.webSeedCacheTtlSeconds),
+      webSeedKey:
+        ctx.webSeedKeySecretArn && webSeedPublicKeyPem
+          ? { secretArn: ctx.webSeedKeySecretArn, publicKeyPem: webSeedPublicKeyPem }
+          : undefined,
+      webSeedKeyGeneration: ctx.webSeedKeyGeneration,
       customDomain:
         ctx.domainName && ctx.certificateArn
           ? {

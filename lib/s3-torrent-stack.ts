@@ -1,6 +1,6 @@
 import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { DEFAULT_PRESIGNED_URL_TTL_SECONDS } from '../lambdas/config/env';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV, type WebSeedMode } from '../lambdas/config/env';
 import { Monitoring } from './monitoring';
 import { PublicApi, type CustomDomain } from './public-api';
 import { outputSourceBucketPolicies, type SourceBucket } from './source-buckets';
@@ -10,14 +10,32 @@ import { TorrentEndpoint } from './torrent-endpoint';
 import { Tracker } from './tracker';
 import { HashingWorkflow } from './hashing-workflow';
 import { ObjectEvents } from './object-events';
+import { WebSeedDistribution } from './web-seed-distribution';
+import { webSeedViewerRequestFunction } from './web-seed-function';
+import { WebSeedSigningKey } from './web-seed-key';
 
 export interface S3TorrentStackProps extends StackProps {
   /** Buckets (optionally prefixes) whose objects get torrents. None: every object request is refused. */
   readonly sources: readonly SourceBucket[];
   /** Objects up to this size are hashed inside the request (default 256 MiB). */
   readonly inlineHashLimitBytes?: number;
-  /** Lifetime of presigned URLs behind the web seed and front door (default 6 hours). */
+  /** Lifetime of the URLs redirects point to: presigned S3 URLs, or signed CloudFront URLs of private objects (default 6 hours). */
   readonly presignedUrlTtl?: Duration;
+  /**
+   * `cloudfront` (default): torrents' web seeds are on a CloudFront distribution in front of the
+   * sources (stable URLs for public objects, signed URLs for private ones). `presigned`: no
+   * distribution; the API's web-seed route redirects to presigned S3 URLs, which die with the
+   * Lambda role's session whatever their expiry.
+   */
+  readonly webSeedMode?: WebSeedMode;
+  /** Lifetime of a private object's web seed in its torrent (default 7 days). */
+  readonly privateWebSeedTtl?: Duration;
+  /** How long CloudFront keeps an object when S3 sends no Cache-Control (default 1 day). */
+  readonly webSeedCacheTtl?: Duration;
+  /** An existing CloudFront signing key (PEM private key in this secret, and its public key) instead of a generated one. */
+  readonly webSeedKey?: { readonly secretArn: string; readonly publicKeyPem: string };
+  /** Change it to generate a new web-seed signing key pair (default `1`). */
+  readonly webSeedKeyGeneration?: string;
   /** Serve the API on this domain (and write it into torrents). */
   readonly customDomain?: CustomDomain;
   /**
@@ -60,6 +78,9 @@ export class S3TorrentStack extends Stack {
   readonly workflow: HashingWorkflow;
   readonly events?: ObjectEvents;
   readonly eventBridge?: BucketEventBridge;
+  /** The web-seed distribution and its signing key (`cloudfront` mode with at least one source). */
+  readonly webSeeds?: WebSeedDistribution;
+  readonly webSeedKey?: WebSeedSigningKey;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -82,9 +103,31 @@ export class S3TorrentStack extends Stack {
       sources: props.sources,
       inlineHashLimitBytes: props.inlineHashLimitBytes ?? DEFAULT_INLINE_HASH_LIMIT_BYTES,
       presignedUrlTtl: props.presignedUrlTtl ?? Duration.seconds(DEFAULT_PRESIGNED_URL_TTL_SECONDS),
+      privateWebSeedTtl: props.privateWebSeedTtl,
       publicBaseUrl: this.api.url,
       reservedConcurrency: props.reservedConcurrency?.endpoint,
     });
+    if ((props.webSeedMode ?? 'cloudfront') === 'cloudfront' && props.sources.length > 0) {
+      this.webSeedKey = new WebSeedSigningKey(this, 'WebSeedKey', {
+        imported: props.webSeedKey,
+        generation: props.webSeedKeyGeneration,
+        removalPolicy: props.removalPolicy,
+      });
+      this.webSeeds = new WebSeedDistribution(this, 'WebSeeds', {
+        sources: props.sources,
+        viewerRequest: webSeedViewerRequestFunction(this, 'WebSeedFunction', props.sources),
+        keyGroup: this.webSeedKey.keyGroup,
+        cacheTtl: props.webSeedCacheTtl,
+      });
+      this.webSeeds.grantWebSeeds(this.endpoint.function);
+      this.webSeedKey.grantSigning(this.endpoint.function);
+      new CfnOutput(this, 'WebSeedUrl', {
+        value: this.webSeeds.baseUrl,
+        description: 'The CloudFront distribution torrents name as their web seed',
+      });
+    } else {
+      this.endpoint.function.addEnvironment(ENV.WEB_SEED_MODE, 'presigned');
+    }
     this.monitoring.watchFunction('Endpoint', this.endpoint.function);
     new CfnOutput(this, 'ApiUrl', { value: this.api.url, description: 'Append /{bucket}/{key}?torrent' });
     new CfnOutput(this, 'SigningSecretArn', {

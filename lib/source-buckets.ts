@@ -155,15 +155,25 @@ const SOURCE_READERS_ID = 'SourceReaders';
  */
 export function outputSourceBucketPolicies(stack: Stack, sources: readonly SourceBucket[]): CfnOutput[] {
   const readers = SourceReaders.of(stack);
+  return [...bucketOutputIds('SourceBucketPolicy', sources)].map(
+    ([bucket, id]) =>
+      new CfnOutput(stack, id, {
+        value: stack.toJsonString({ Statement: readers.bucketPolicyStatements(sources.filter((s) => s.bucketName === bucket)) }),
+        description: `Bucket-policy statements for ${bucket} if it is in another account (merge into its policy's Statement list)`,
+      }),
+  );
+}
+
+/** One output id per source bucket: the prefix, then the bucket name in CamelCase (numbered where two collide). */
+export function bucketOutputIds(prefix: string, sources: readonly SourceBucket[]): Map<string, string> {
+  const ids = new Map<string, string>();
   const used = new Set<string>();
-  return [...new Set(sources.map((s) => s.bucketName))].map((bucket) => {
-    const base = `SourceBucketPolicy${bucket.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, _sep, c: string) => c.toUpperCase()).replace(/[^a-zA-Z0-9]/g, '')}`;
+  for (const bucket of new Set(sources.map((s) => s.bucketName))) {
+    const base = `${prefix}${bucket.replace(/(^|[^a-zA-Z0-9])([a-zA-Z0-9])/g, (_, _sep, c: string) => c.toUpperCase()).replace(/[^a-zA-Z0-9]/g, '')}`;
     let id = base;
     for (let n = 2; used.has(id); n++) id = `${base}${n}`;
     used.add(id);
-    return new CfnOutput(stack, id, {
-      value: stack.toJsonString({ Statement: readers.bucketPolicyStatements(sources.filter((s) => s.bucketName === bucket)) }),
-      description: `Bucket-policy statements for ${bucket} if it is in another account (merge into its policy's Statement list)`,
-    });
-  });
+    ids.set(bucket, id);
+  }
+  return ids;
 }

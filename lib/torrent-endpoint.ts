@@ -16,6 +16,8 @@ export interface TorrentEndpointProps {
   readonly sources: readonly SourceBucket[];
   readonly inlineHashLimitBytes: number;
   readonly presignedUrlTtl: Duration;
+  /** Lifetime of a private object's web seed in its torrent (the handler's default when unset). */
+  readonly privateWebSeedTtl?: Duration;
   /** Written into torrents instead of the execute-api URL, e.g. behind a custom domain. */
   readonly publicBaseUrl?: string;
   /** Concurrent executions kept for the endpoint alone (so a hashing burst cannot starve it); none by default. */
@@ -31,7 +33,7 @@ export class TorrentEndpoint extends Construct {
     this.function = new ServiceFunction(this, 'Function', {
       entry: 'endpoint/endpoint.lambda.ts',
       envShape: endpointEnvShape,
-      description: 's3-torrent: ?torrent for S3 objects, and redirects to presigned URLs',
+      description: 's3-torrent: ?torrent for S3 objects, and redirects to their bytes',
       // API Gateway stops waiting after 30 s; the inline limit keeps hashing well inside that.
       timeout: Duration.seconds(29),
       memorySize: 1769, // one full vCPU for SHA-1
@@ -39,6 +41,7 @@ export class TorrentEndpoint extends Construct {
       environment: {
         [ENV.INLINE_HASH_LIMIT]: String(props.inlineHashLimitBytes),
         [ENV.PRESIGNED_URL_TTL]: String(props.presignedUrlTtl.toSeconds()),
+        ...(props.privateWebSeedTtl ? { [ENV.PRIVATE_WEBSEED_TTL]: String(props.privateWebSeedTtl.toSeconds()) } : {}),
         ...(props.publicBaseUrl ? { [ENV.PUBLIC_BASE_URL]: props.publicBaseUrl } : {}),
       },
     });

@@ -4,7 +4,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { createAwsClients, type AwsClients } from '../lambdas/runtime/aws-clients';
-import { endpointDeps } from '../lambdas/endpoint/deps';
+import { endpointDeps, type CloudFrontWebSeedSource } from '../lambdas/endpoint/deps';
 import { makeEndpointHandler } from '../lambdas/endpoint/endpoint';
 import { recordEndpointMetrics } from '../lambdas/endpoint/metrics';
 import { instrumented, METRICS_NAMESPACE } from '../lambdas/runtime/observability';
@@ -39,6 +39,8 @@ export interface LocalServiceOptions {
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
   readonly privateWebSeedTtlSeconds?: number;
+  /** Web seeds on a CloudFront stand-in at this URL, private ones signed with this key (presigned S3 redirects when unset). */
+  readonly cloudFront?: CloudFrontWebSeedSource;
   /** Signs links to private objects and announce tokens; random per start when unset. */
   readonly signingKey?: Uint8Array;
   readonly publicBaseUrl?: string;
@@ -144,6 +146,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             inlineHashLimit,
             presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
+            cloudFront: options.cloudFront,
             signingKey,
             publicBaseUrl,
           },

@@ -1,6 +1,6 @@
 // zod/mini: the same validation in a tree-shakable form; full zod would add ~450 KB to every bundle.
 import * as z from 'zod/mini';
-import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV } from './env';
+import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV, WEB_SEED_MODES } from './env';
 import { MAX_LINK_LIFETIME_SECONDS } from '../security/signed-links';
 
 const positiveInt = () => z.coerce.number().check(z.int({ error: 'must be a whole number' }), z.positive({ error: 'must be positive' }));
@@ -35,6 +35,7 @@ export const SETTING = {
   ),
   minChunkBytes: positiveInt(),
   publicBaseUrl: z.url(),
+  webSeedMode: z.enum(WEB_SEED_MODES, { error: `must be ${WEB_SEED_MODES.join(' or ')}` }),
 };
 
 /** Reads and validates the environment once, at cold start: a missing variable fails loudly there. */
@@ -62,7 +63,26 @@ export const endpointEnvShape = {
   [ENV.PUBLIC_BASE_URL]: z.optional(SETTING.publicBaseUrl),
   [ENV.ANNOUNCE_URL]: z.optional(z.url()),
   [ENV.STATE_MACHINE_ARN]: z.optional(z.string().check(z.startsWith('arn:'))),
+  [ENV.WEB_SEED_MODE]: z._default(SETTING.webSeedMode, 'presigned'),
+  [ENV.WEB_SEED_BASE_URL]: z.optional(z.url({ protocol: /^https?$/ })),
+  [ENV.CLOUDFRONT_KEY_PAIR_ID]: z.optional(z.string().check(z.regex(/^[A-Z0-9]{8,64}$/))),
+  [ENV.CLOUDFRONT_KEY_SECRET_ARN]: z.optional(z.string().check(z.startsWith('arn:'))),
 };
+
+/** The CloudFront half of the endpoint's environment: all three settings in `cloudfront` mode, none needed otherwise. */
+export function cloudFrontWebSeedEnv(
+  env: Pick<z.infer<z.ZodMiniObject<typeof endpointEnvShape>>, (typeof WEB_SEED_ENV)[number] | typeof ENV.WEB_SEED_MODE>,
+): { baseUrl: string; keyPairId: string; secretArn: string } | undefined {
+  if (env[ENV.WEB_SEED_MODE] !== 'cloudfront') return undefined;
+  const missing = WEB_SEED_ENV.filter((name) => env[name] === undefined);
+  if (missing.length > 0) throw new Error(`invalid configuration: ${ENV.WEB_SEED_MODE}=cloudfront needs ${missing.join(', ')}`);
+  return {
+    baseUrl: env[ENV.WEB_SEED_BASE_URL] as string,
+    keyPairId: env[ENV.CLOUDFRONT_KEY_PAIR_ID] as string,
+    secretArn: env[ENV.CLOUDFRONT_KEY_SECRET_ARN] as string,
+  };
+}
+const WEB_SEED_ENV = [ENV.WEB_SEED_BASE_URL, ENV.CLOUDFRONT_KEY_PAIR_ID, ENV.CLOUDFRONT_KEY_SECRET_ARN] as const;
 
 export const trackerEnvShape = {
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),

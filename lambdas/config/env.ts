@@ -9,6 +9,17 @@
  */
 export const DEFAULT_PRESIGNED_URL_TTL_SECONDS = 6 * 3600;
 
+/**
+ * How clients reach an object's bytes:
+ * - `cloudfront`: the web-seed distribution. Public objects have a stable URL that never expires;
+ *   private ones a CloudFront signed URL whose lifetime is configuration.
+ * - `presigned`: the API's web-seed route, which redirects to a presigned S3 GET (for deployments
+ *   without CloudFront). A URL presigned with the Lambda role's temporary credentials stops working
+ *   when that role session ends, whatever its expiry, and clients keep the redirect target.
+ */
+export type WebSeedMode = 'cloudfront' | 'presigned';
+export const WEB_SEED_MODES: readonly WebSeedMode[] = ['cloudfront', 'presigned'];
+
 export const ENV = {
   /** DynamoDB table of built torrents (info dicts keyed by object and identity). */
   TORRENT_TABLE: 'TORRENT_TABLE_NAME',
@@ -30,6 +41,14 @@ export const ENV = {
   SIGNING_SECRET_ARN: 'SIGNING_SECRET_ARN',
   /** Lifetime of the signed web-seed URL written into torrents of private objects. */
   PRIVATE_WEBSEED_TTL: 'PRIVATE_WEBSEED_TTL_SECONDS',
+  /** `cloudfront`: web seeds on the distribution; `presigned`: the API's route redirecting to presigned S3 URLs. */
+  WEB_SEED_MODE: 'WEB_SEED_MODE',
+  /** The web-seed distribution's URL (`https://<domain>`), in `cloudfront` mode. */
+  WEB_SEED_BASE_URL: 'WEB_SEED_BASE_URL',
+  /** The id of the CloudFront public key whose private half signs private objects' URLs. */
+  CLOUDFRONT_KEY_PAIR_ID: 'CLOUDFRONT_KEY_PAIR_ID',
+  /** Secrets Manager secret holding that private key (PEM). */
+  CLOUDFRONT_KEY_SECRET_ARN: 'CLOUDFRONT_KEY_SECRET_ARN',
   /** Seconds between a tracker client's regular announces. */
   ANNOUNCE_INTERVAL: 'ANNOUNCE_INTERVAL_SECONDS',
   /** Seconds a tracker client must leave between announces of its own accord. */

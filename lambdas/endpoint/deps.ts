@@ -1,35 +1,64 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { ObjectStore } from '../ports/object-store';
 import type { AwsClients } from '../runtime/aws-clients';
+import type { CloudFrontSigningKey } from '../security/cloudfront-url-signer';
 import { LinkSigner } from '../security/signed-links';
 import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
+import { CloudFrontWebSeeds, PresignedWebSeeds, type WebSeeds } from '../web-seeds/web-seeds';
 import type { EndpointDeps } from './endpoint';
 import { folderServiceDeps } from '../folders/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
+  /** Lifetime of the URLs redirects point to (presigned S3 URLs, or signed CloudFront URLs of private objects). */
   readonly presignedUrlTtlSeconds: number;
+  /** Lifetime of a private object's web seed in its torrent. */
   readonly privateWebSeedTtlSeconds: number;
+  /** Web seeds on this CloudFront distribution (or the local gateway); presigned S3 redirects when unset. */
+  readonly cloudFront?: CloudFrontWebSeedSource;
   /** Key for signed links and announce tokens (at least 32 bytes). */
   readonly signingKey: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
 }
 
+export interface CloudFrontWebSeedSource {
+  /** `https://<distribution domain>`. */
+  readonly baseUrl: string;
+  readonly signingKey: () => Promise<CloudFrontSigningKey>;
+}
+
 /** Wires the endpoint's adapters; used by the Lambda entry point and by the local server alike. */
 export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: WorkflowOptions = {}): EndpointDeps {
   const { service, jobs, store } = torrentServiceDeps(clients, settings, options);
+  const signer = new LinkSigner(settings.signingKey);
   return {
     service,
-    folders: folderServiceDeps(clients, settings).folders,
+    folders: { service: folderServiceDeps(clients, settings).folders, privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds },
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),
-    presignedUrlTtlSeconds: settings.presignedUrlTtlSeconds,
-    privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
-    signer: new LinkSigner(settings.signingKey),
+    signer,
+    webSeeds: webSeedsFor(settings, store, signer),
     publicBaseUrl: settings.publicBaseUrl,
     announceUrl: settings.announceUrl,
     logger,
   };
+}
+
+function webSeedsFor(settings: EndpointSettings, store: ObjectStore, signer: LinkSigner): WebSeeds {
+  if (settings.cloudFront === undefined) {
+    return new PresignedWebSeeds({
+      store,
+      signer,
+      presignedUrlTtlSeconds: settings.presignedUrlTtlSeconds,
+      privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    });
+  }
+  return new CloudFrontWebSeeds({
+    ...settings.cloudFront,
+    privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    redirectTtlSeconds: settings.presignedUrlTtlSeconds,
+  });
 }

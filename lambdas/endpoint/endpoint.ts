@@ -4,18 +4,17 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../http/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
-import { encodeKeyPath, privateAnnouncePath, ROUTE, WEBSEED_PREFIX, WEBSEED_VERSION_PREFIX } from '../http/routes';
+import { privateAnnouncePath, ROUTE } from '../http/routes';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
-import type { ObjectHead, ObjectStore } from '../ports/object-store';
-import type { TorrentFormat } from '../core/build-info';
+import type { ObjectStore } from '../ports/object-store';
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { formatFromQuery, infoHashHeaders } from './torrent-response';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
 import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
-import type { FolderTorrentService } from '../folders/folder-service';
-import { folderTorrentResponse, verifyFolderWebSeedLink } from './folder-torrents';
+import { folderTorrentResponse, verifyFolderWebSeedLink, type FolderTorrents } from './folder-torrents';
 import { padFileResponse } from './pad-files';
 
 export const CREATED_BY = 's3-torrent/0.1';
@@ -25,9 +24,8 @@ export interface EndpointDeps {
   readonly store: ObjectStore;
   readonly sources: SourceAllowlist;
   readonly signer: LinkSigner;
-  readonly presignedUrlTtlSeconds: number;
-  /** Lifetime of the signed web seed in torrents of private objects. */
-  readonly privateWebSeedTtlSeconds: number;
+  /** Where web seeds and redirects point: the CloudFront distribution, or presigned S3 URLs. */
+  readonly webSeeds: WebSeeds;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly logger: Logger;
@@ -35,14 +33,15 @@ export interface EndpointDeps {
   /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
   readonly jobs?: LargeObjectJobs;
   /** Torrents of prefixes (`?torrent` on a key path ending in `/`); without it they are refused. */
-  readonly folders?: FolderTorrentService;
+  readonly folders?: FolderTorrents;
 }
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
- * `?torrent` (and on the web-seed route BEP 19 clients fetch) it redirects to a short-lived
- * presigned GET of the object, so private buckets never need a public ACL. Objects of private
- * sources are served only with a signed link for that purpose, or on the IAM-authorized routes.
+ * `?torrent` (and on the API's web-seed route) it redirects to the object's bytes: its URL on the
+ * CloudFront distribution (signed for private objects), or a presigned S3 GET where there is no
+ * distribution, so private buckets never need a public ACL. Objects of private sources are served
+ * only with a signed link for that purpose, or on the IAM-authorized routes.
  */
 export function makeEndpointHandler(deps: EndpointDeps) {
   return async (event: APIGatewayProxyEventV2, _context?: Context): Promise<HttpResult> => {
@@ -94,18 +93,18 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     query,
   );
 
-  // A HEAD is redirected to a URL presigned for HEAD: the signature covers the method.
+  // A HEAD is redirected to a URL presigned for HEAD: an S3 signature covers the method.
   const method = event.requestContext.http.method === 'HEAD' ? 'HEAD' : 'GET';
   if (seed) {
     // BEP 47 pad files of folder torrents are no objects: zeros, for clients that ask for them.
     const pad = versionId === undefined ? await padFileResponse(deps.store, bucket, key, event.headers?.range) : undefined;
-    return pad ?? redirectToObject(deps, method, bucket, key, versionId);
+    return pad ?? redirectToObject(deps, method, { bucket, key, versionId, access });
   }
   if (!wantsTorrent) {
     // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
     // error after the redirect. (The web seed skips this: clients hit it once per range.)
     await deps.store.head(bucket, key);
-    return redirectToObject(deps, method, bucket, key);
+    return redirectToObject(deps, method, { bucket, key, access });
   }
   if (key.endsWith('/')) {
     if (deps.folders === undefined) throw new ServiceError(501, 'NotImplemented', 'This deployment makes no folder torrents.');
@@ -143,41 +142,40 @@ function authorize(
   if (!check.ok) throw accessDenied(`${target.bucket}/${target.key} is private: ${check.reason}.`);
 }
 
-async function redirectToObject(
-  deps: EndpointDeps,
-  method: 'GET' | 'HEAD',
-  bucket: string,
-  key: string,
-  versionId?: string,
-): Promise<HttpResult> {
-  const url = await deps.store.presignGet(bucket, key, { versionId, method, expiresInSeconds: deps.presignedUrlTtlSeconds });
-  return redirectResponse(url);
+async function redirectToObject(deps: EndpointDeps, method: 'GET' | 'HEAD', object: WebSeedObject): Promise<HttpResult> {
+  return redirectResponse(await deps.webSeeds.objectLocation(object, now(deps), method));
 }
 
-function torrentOrJobResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentOutcome, access: AccessMode): HttpResult {
+async function torrentOrJobResponse(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  found: TorrentOutcome,
+  access: AccessMode,
+): Promise<HttpResult> {
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
   return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
 }
 
-function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, found: TorrentForObject, access: AccessMode): HttpResult {
+async function torrentResponse(
+  deps: EndpointDeps,
+  event: APIGatewayProxyEventV2,
+  found: TorrentForObject,
+  access: AccessMode,
+): Promise<HttpResult> {
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const { head, torrent } = found;
-  const webSeedPath = `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}`;
   // The tracker checks a private torrent's token against the hash clients announce first: v1, or the truncated v2.
   const announcedInfoHash = announcedInfoHashes(torrent.info, found.format)[0] as string;
-  let webSeed: string;
-  let announce: string;
-  if (access === 'private') {
-    // The web seed carries its own signed link (clients cannot sign requests), pinned to the version.
-    const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
-    const params = deps.signer.signedParams({ purpose: 'webseed', bucket: head.bucket, key: head.key, versionId: head.versionId }, expires);
-    webSeed = `${webSeedPath}?${params}`;
-    announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`;
-  } else {
-    webSeed = webSeedUrl(base, head, found.name, found.format);
-    announce = deps.announceUrl ?? `${base}/announce`;
-  }
+  const announce =
+    access === 'private'
+      ? `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`
+      : (deps.announceUrl ?? `${base}/announce`);
+  const webSeed = await deps.webSeeds.torrentWebSeed(
+    { bucket: head.bucket, key: head.key, versionId: head.versionId, access, name: found.name, format: found.format },
+    base,
+    now(deps),
+  );
   const file = encodeTorrentFile({
     info: torrent.info,
     pieceLayers: torrent.pieceLayers,
@@ -193,27 +191,6 @@ function torrentResponse(deps: EndpointDeps, event: APIGatewayProxyEventV2, foun
     ...infoHashHeaders(torrent.info, found.format),
     'x-torrent-cache': found.cached ? 'hit' : 'miss',
   });
-}
-
-/**
- * The web seed of a public object, pinned to the version the torrent describes where the bucket is
- * versioned. A v2-only torrent gets the directory holding the object, ending in `/`: libtorrent
- * 2.0 gives a single-file v2 torrent a tail padding file, takes it for a multi-file torrent and
- * appends the file name to any web seed URL; BEP 19 clients append the name to a URL ending in `/`
- * too. Either way the request names the object. A query string would end up before the appended
- * name, so the version goes in the path (`/-/webseed-version/<version>/...`).
- */
-function webSeedUrl(base: string, head: ObjectHead, name: string, format: TorrentFormat): string {
-  const directory = head.key.slice(0, head.key.length - name.length);
-  const asDirectory = format === 'v2' && head.key.endsWith(name) && (directory === '' || directory.endsWith('/'));
-  if (!asDirectory) {
-    return (
-      `${base}${WEBSEED_PREFIX}/${head.bucket}/${encodeKeyPath(head.key)}` +
-      (head.versionId !== undefined ? `?versionId=${encodeURIComponent(head.versionId)}` : '')
-    );
-  }
-  const prefix = head.versionId !== undefined ? `${WEBSEED_VERSION_PREFIX}/${encodeURIComponent(head.versionId)}` : WEBSEED_PREFIX;
-  return `${base}${prefix}/${head.bucket}/${encodeKeyPath(directory)}`;
 }
 
 const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();

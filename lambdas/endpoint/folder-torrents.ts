@@ -11,12 +11,17 @@ import type { FolderTorrent, FolderTorrentService } from '../folders/folder-serv
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { formatFromQuery, infoHashHeaders } from './torrent-response';
 
+/** The endpoint's folder torrents: the service, and how long a private folder's web-seed link lives. */
+export interface FolderTorrents {
+  readonly service: FolderTorrentService;
+  readonly privateWebSeedTtlSeconds: number;
+}
+
 /** What `?torrent` on a prefix needs besides the endpoint's common settings. */
 export interface FolderEndpointDeps {
-  readonly folders: FolderTorrentService;
+  readonly folders: FolderTorrents;
   readonly signer: LinkSigner;
   readonly sources: { accessFor(bucket: string, key: string): AccessMode | undefined };
-  readonly privateWebSeedTtlSeconds: number;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
   readonly createdBy: string;
@@ -28,9 +33,12 @@ export interface FolderEndpointDeps {
  * `version=1|2|hybrid` as for objects, and `padding=none` for a v1 torrent in mktorrent's layout.
  *
  * Its web seed is the directory holding the folder, ending in `/`: BEP 19 clients append the
- * torrent's name and each file's path, which gives each object's key on the web-seed route. A
- * private folder's web seed carries its signed link in the path (a query string would end up
- * before the appended path): `/-/webseed-folder/<link>/<bucket>/<parent>/`.
+ * torrent's name and each file's path, which gives each object's key on the API's web-seed route.
+ * That route answers BEP 47 pad files (which are no objects) with zeros and redirects every file to
+ * its bytes as the deployment serves objects: a presigned S3 GET, or its URL on the CloudFront
+ * distribution (signed for private objects). A private folder's web seed carries its signed link
+ * in the path (a query string would end up before the appended path):
+ * `/-/webseed-folder/<link>/<bucket>/<parent>/`.
  */
 export async function folderTorrentResponse(
   deps: FolderEndpointDeps,
@@ -44,13 +52,13 @@ export async function folderTorrentResponse(
   const padding = paddingFromQuery(query);
   // Every object must be served to this caller as the folder is: a private prefix inside a public folder keeps the folder closed.
   const servable = (key: string) => deps.sources.accessFor(bucket, key) === access;
-  const found = await deps.folders.torrentFor(bucket, prefix, { format, padding, private: access === 'private' }, servable);
+  const found = await deps.folders.service.torrentFor(bucket, prefix, { format, padding, private: access === 'private' }, servable);
   const base = publicBaseUrl(event, deps.publicBaseUrl);
   const parent = encodeKeyPath(prefix.slice(0, prefix.length - found.name.length - 1));
   let webSeed: string;
   let announce: string;
   if (access === 'private') {
-    const expires = Math.floor(now(deps).getTime() / 1000) + deps.privateWebSeedTtlSeconds;
+    const expires = Math.floor(now(deps).getTime() / 1000) + deps.folders.privateWebSeedTtlSeconds;
     webSeed = `${base}${FOLDER_WEBSEED_PREFIX}/${folderWebSeedLink(deps.signer, bucket, prefix, expires)}/${bucket}/${parent}`;
     announce = `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHashes(found.torrent.info, format)[0] as string))}`;
   } else {

@@ -14,21 +14,21 @@ export async function loadSigningKey(secretArn: string, client = new SecretsMana
 export const SIGNING_KEY_TTL_MS = 5 * 60 * 1000;
 
 /**
- * The signing key of one container: read on first use, read again once it is older than the TTL
+ * A signing key of one container (the link-signing key; the CloudFront key too): read on first use, read again once it is older than the TTL
  * (so a rotated key reaches warm containers within minutes), and never poisoned by a failure: a
  * failed read is not kept, the next call tries again, and while a refresh fails the key already
  * held is served. Concurrent callers share one read.
  */
-export class SigningKeyCache {
-  private key?: { value: Uint8Array; readAt: number };
-  private reading?: Promise<Uint8Array>;
+export class SigningKeyCache<T = Uint8Array> {
+  private key?: { value: T; readAt: number };
+  private reading?: Promise<T>;
 
   constructor(
-    private readonly load: () => Promise<Uint8Array>,
+    private readonly load: () => Promise<T>,
     private readonly options: { ttlMs?: number; now?: () => number; onRefreshFailed?: (err: unknown) => void } = {},
   ) {}
 
-  async get(): Promise<Uint8Array> {
+  async get(): Promise<T> {
     const now = (this.options.now ?? Date.now)();
     if (this.key && now - this.key.readAt < (this.options.ttlMs ?? SIGNING_KEY_TTL_MS)) return this.key.value;
     try {
@@ -40,7 +40,7 @@ export class SigningKeyCache {
     }
   }
 
-  private read(now: number): Promise<Uint8Array> {
+  private read(now: number): Promise<T> {
     this.reading ??= this.load()
       .then((value) => {
         this.key = { value, readAt: now };

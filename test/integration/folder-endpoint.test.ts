@@ -1,3 +1,5 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { verifyCloudFrontSignedUrl } from '../../lambdas/security/cloudfront-signed-urls';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { TorrentFormat } from '../../lambdas/core/build-info';
 import { parseTorrentFile } from '../../lambdas/core/metainfo';
@@ -155,6 +157,52 @@ describe('?torrent on a prefix: folder torrents', () => {
       const res = await get(`/${bucket}/data/?torrent`);
       expect(res.status).toBe(403);
       expect(await res.json()).toMatchObject({ code: 'AccessDenied' });
+    });
+  });
+});
+
+describe('folder web seeds in CloudFront mode', () => {
+  const DISTRIBUTION = 'https://d111111abcdef8.cloudfront.net';
+  const KEY_PAIR_ID = 'K2JCJMDEHXQW5F';
+  const keys = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  const bucket = `cf-folders-${uniqueSuffix()}`;
+  let service: Awaited<ReturnType<typeof startTestService>>;
+
+  beforeAll(async () => {
+    service = await startTestService({
+      bucket,
+      sources: `${bucket}/open/,private:${bucket}/closed/`,
+      cloudFront: { baseUrl: DISTRIBUTION, signingKey: async () => ({ keyPairId: KEY_PAIR_ID, privateKeyPem: keys.privateKey }) },
+    });
+    await putObject(service.clients, bucket, 'open/a file.bin', testBytes(50_000, 1));
+    await putObject(service.clients, bucket, 'closed/b.bin', testBytes(50_000, 2));
+  });
+  afterAll(() => service.stop());
+
+  it('redirect each file to the distribution (signed for private folders) and answer pad files themselves', async () => {
+    const open = parseTorrentFile(Buffer.from(await (await fetch(`${service.apiUrl}/${bucket}/open/?torrent`)).arrayBuffer()));
+    const seed = open.webSeeds[0] as string;
+    expect(seed).toBe(`${service.apiUrl}/-/webseed/${bucket}/`);
+    const file = await fetch(`${seed}open/a%20file.bin`, { redirect: 'manual' });
+    expect(file.headers.get('location')).toBe(`${DISTRIBUTION}/${bucket}/open/a%20file.bin`);
+    expect((await fetch(`${seed}open/.pad/100`, { redirect: 'manual' })).status).toBe(200);
+
+    const link = signedObjectUrl(
+      new LinkSigner(service.signingKey),
+      service.apiUrl,
+      { bucket, key: 'closed/', purpose: 'torrent' },
+      Math.floor(Date.now() / 1000) + 600,
+    );
+    const closed = parseTorrentFile(Buffer.from(await (await fetch(link)).arrayBuffer()));
+    const redirect = await fetch(`${closed.webSeeds[0]}closed/b.bin`, { redirect: 'manual' });
+    const location = redirect.headers.get('location') as string;
+    expect(location.startsWith(`${DISTRIBUTION}/-/private/${bucket}/closed/b.bin?`)).toBe(true);
+    expect(verifyCloudFrontSignedUrl(location, { publicKeys: new Map([[KEY_PAIR_ID, keys.publicKey]]), now: new Date() })).toMatchObject({
+      ok: true,
     });
   });
 });

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appConfigFromContext, CONTEXT_KEYS, ContextError, readAppContext } from '../../lib/app-context';
 
@@ -84,6 +86,39 @@ describe('the CDK context', () => {
     expect(problemsOf({ ...domain, hostedZoneId: 'Z0123456789ABC' }).join()).toMatch(
       /hostedZoneId and s3-torrent:hostedZoneName go together/,
     );
+  });
+
+  it('reads the web-seed keys: the mode, lifetimes, and an imported key pair whose public key comes from a file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ctx-'));
+    try {
+      const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      writeFileSync(join(dir, 'web-seed.pub'), pem);
+      writeFileSync(join(dir, 'not-a-key.pub'), 'hello');
+      const secretArn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:web-seed-key-AbCdEf';
+      const { props } = appConfigFromContext(
+        ctx({
+          webSeed: 'presigned',
+          privateWebSeedTtlSeconds: '86400',
+          webSeedCacheTtlSeconds: 60,
+          webSeedKeySecretArn: secretArn,
+          webSeedPublicKeyFile: join(dir, 'web-seed.pub'),
+        }),
+      );
+      expect(props.webSeedMode).toBe('presigned');
+      expect(props.privateWebSeedTtl?.toSeconds()).toBe(86400);
+      expect(props.webSeedCacheTtl?.toSeconds()).toBe(60);
+      expect(props.webSeedKey).toEqual({ secretArn, publicKeyPem: pem });
+      expect(appConfigFromContext({}).props.webSeedMode).toBeUndefined(); // the stack's default: cloudfront
+      expect(problemsOf({ webSeed: 'lambda' }).join()).toMatch(/s3-torrent:webSeed: must be cloudfront or presigned/);
+      expect(problemsOf({ privateWebSeedTtlSeconds: 400 * 86400 }).join()).toMatch(/privateWebSeedTtlSeconds: must be at most/);
+      expect(problemsOf({ webSeedKeySecretArn: secretArn }).join()).toMatch(/go together/);
+      expect(problemsOf({ webSeedKeySecretArn: secretArn, webSeedPublicKeyFile: join(dir, 'not-a-key.pub') }).join()).toMatch(
+        /holds no PEM public key/,
+      );
+      expect(problemsOf({ webSeedKeySecretArn: secretArn, webSeedPublicKeyFile: join(dir, 'missing.pub') }).join()).toMatch(/cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('treats an empty value as unset and ignores other tools’ context', () => {
