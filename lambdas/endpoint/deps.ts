@@ -35,7 +35,7 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
   const signer = new LinkSigner(settings.signingKey);
   return {
     service,
-    folders: { service: folderServiceDeps(clients, settings).folders, privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds },
+    folders: { service: folderServiceDeps(clients, settings, jobs).folders, privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds },
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),

@@ -10,6 +10,8 @@ import type { LinkCheck, LinkSigner } from '../security/signed-links';
 import type { FolderTorrent, FolderTorrentService } from '../folders/folder-service';
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { formatFromQuery, infoHashHeaders } from './torrent-response';
+import { pendingTorrentResponse } from './job-responses';
+import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 
 /** The endpoint's folder torrents: the service, and how long a private folder's web-seed link lives. */
 export interface FolderTorrents {
@@ -26,6 +28,8 @@ export interface FolderEndpointDeps {
   readonly announceUrl?: string;
   readonly createdBy: string;
   readonly clock?: () => Date;
+  /** Hashing-workflow jobs, for folders with more to hash than a request may. */
+  readonly jobs?: LargeObjectJobs;
 }
 
 /**
@@ -52,8 +56,14 @@ export async function folderTorrentResponse(
   const padding = paddingFromQuery(query);
   // Every object must be served to this caller as the folder is: a private prefix inside a public folder keeps the folder closed.
   const servable = (key: string) => deps.sources.accessFor(bucket, key) === access;
-  const found = await deps.folders.service.torrentFor(bucket, prefix, { format, padding, private: access === 'private' }, servable);
+  const outcome = await deps.folders.service.torrentFor(bucket, prefix, { format, padding, private: access === 'private' }, servable);
   const base = publicBaseUrl(event, deps.publicBaseUrl);
+  if ('job' in outcome) {
+    // More to hash than a request may: 202 with the job, as for large objects.
+    if (deps.jobs === undefined) throw new Error('the folder service returned a hashing job but the endpoint has no jobs');
+    return pendingTorrentResponse(outcome.job, base, deps.jobs, access);
+  }
+  const found = outcome;
   const parent = encodeKeyPath(prefix.slice(0, prefix.length - found.name.length - 1));
   let webSeed: string;
   let announce: string;

@@ -13,9 +13,9 @@ export interface EventsSettings extends TorrentServiceSettings {
 
 /** Wires the events handler: the same torrent service `?torrent` uses, and the cache to evict from. */
 export function eventsDeps(clients: AwsClients, settings: EventsSettings, logger: Logger, options: WorkflowOptions = {}): EventsDeps {
-  const { service, store, cache } = torrentServiceDeps(clients, settings, options);
+  const { service, store, cache, jobs } = torrentServiceDeps(clients, settings, options);
   const sources = SourceAllowlist.parse(settings.sources);
-  const { folders, hashes, known } = folderServiceDeps(clients, settings);
+  const { folders, hashes, known } = folderServiceDeps(clients, settings, jobs);
   return {
     service,
     store,

@@ -17,7 +17,7 @@ export interface FolderEventsDeps {
 export interface FolderRebuild {
   readonly prefix: string;
   readonly variant: string;
-  readonly result: 'rebuilt' | 'current' | 'forgotten' | 'skipped';
+  readonly result: 'rebuilt' | 'current' | 'job' | 'forgotten' | 'skipped';
   /** Bytes read for the rebuild: the changed object's, not the folder's. */
   readonly bytesHashed?: number;
   readonly reason?: string;
@@ -48,7 +48,10 @@ export async function keepFoldersCurrent(
       }
       try {
         const built = await deps.folders.torrentFor(bucket, folder.prefix, options, (k) => deps.sources.accessFor(bucket, k) === access);
-        rebuilds.push({ prefix: folder.prefix, variant, result: built.cached ? 'current' : 'rebuilt', bytesHashed: built.bytesHashed });
+        if ('job' in built)
+          rebuilds.push({ prefix: folder.prefix, variant, result: 'job', reason: `${built.job.jobId} ${built.job.state}` });
+        else
+          rebuilds.push({ prefix: folder.prefix, variant, result: built.cached ? 'current' : 'rebuilt', bytesHashed: built.bytesHashed });
       } catch (err) {
         if (!(err instanceof ServiceError) || err.status >= 500) throw err;
         if (err.status === 404) {

@@ -7,14 +7,18 @@ import { mapLimit } from '../core/map-limit';
 import { pieceLengthFor } from '../core/piece-length';
 import { accessDenied, ObjectChangedError, ServiceError } from '../http/errors';
 import type { ObjectHashKey, ObjectHashStore } from '../ports/object-hash-store';
+import { FOLDER_LISTING_IDENTITY, jobIdFor } from '../ports/hashing-job';
+import type { FolderJobPlans } from '../ports/folder-job-plans';
+import type { HashingJob } from '../ports/job-store';
+import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import type { KnownFolders } from '../ports/known-folders';
-import type { ObjectListing } from '../ports/object-listing';
+import type { ListedObject, ObjectListing } from '../ports/object-listing';
 import type { ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentRegistry } from '../ports/torrent-registry';
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { folderServiceError } from './folder-errors';
-import { folderNameOf, listFolder, listingDigest, type FolderObject } from './folder-listing';
+import { folderNameOf, folderObjects, listFolder, listingDigest, type FolderObject } from './folder-listing';
 import { hashObjects, hashFolderEndToEnd, type HashObjectsOptions, type RangeReader } from './hash-objects';
 
 export interface FolderServiceDeps {
@@ -71,17 +75,50 @@ const RECORD_WRITES_IN_FLIGHT = 16;
 /** Room left in the 4 MiB .torrent for what is written around the info dict (announce, web seed, dates). */
 const OUTER_FIELDS_BYTES = 4096;
 
+/** A folder above the inline limit whose torrent the hashing workflow is building (or failed to build). */
+export interface FolderPending {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly name: string;
+  readonly job: HashingJob;
+}
+
+export type FolderOutcome = FolderTorrent | FolderPending;
+
+/** The hashing workflow for folders with more to hash than a request may: the job machinery of large objects, and where plans go. */
+export interface FolderJobs {
+  readonly jobs: LargeObjectJobs;
+  readonly plans: FolderJobPlans;
+}
+
+/** One listing of a folder, laid out, with the cache key of its torrent. */
+interface PreparedFolder {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly name: string;
+  readonly options: FolderBuildOptions;
+  readonly format: TorrentFormat;
+  readonly layout: FolderLayout;
+  /** The listed objects in layout order (`layout.files[i]` is `inOrder[i]`). */
+  readonly inOrder: readonly FolderObject[];
+  readonly cacheKey: TorrentCacheKey;
+}
+
 /**
  * Finds or builds the torrent of every object under a prefix. Each request lists the folder (one
  * listing, paginated: the torrent describes exactly it), and looks the torrent up by a digest of
  * the listing, so it is never stale. A build reads only the objects whose hashes are not stored
  * yet at the folder's piece length (new or changed ones), stores theirs, and assembles the torrent
- * from the stored hashes of all.
+ * from the stored hashes of all. When that is more than a request may hash, the hashing workflow
+ * does it (one job per listing and variant) and the request answers with the job.
  */
 export class FolderTorrentService {
   private readonly clock: () => Date;
 
-  constructor(private readonly deps: FolderServiceDeps) {
+  constructor(
+    private readonly deps: FolderServiceDeps,
+    private readonly workflow?: FolderJobs,
+  ) {
     this.clock = deps.clock ?? (() => new Date());
   }
 
@@ -94,7 +131,7 @@ export class FolderTorrentService {
     prefix: string,
     options: FolderBuildOptions = {},
     servable: (key: string) => boolean = () => true,
-  ): Promise<FolderTorrent> {
+  ): Promise<FolderOutcome> {
     // An object overwritten or deleted while it was read fails the build; one fresh listing is
     // tried, a second change in a row is reported.
     for (let attempt = 1; ; attempt++) {
@@ -106,18 +143,40 @@ export class FolderTorrentService {
     }
   }
 
+  /**
+   * The workflow's last step: the torrent of exactly this listing, from hashes the job stored.
+   * Throws when an object's hashes are missing (deleted meanwhile by a newer upload of its key).
+   */
+  async assembleListing(bucket: string, prefix: string, objects: readonly ListedObject[], variant: string): Promise<FolderTorrent> {
+    try {
+      const folder = this.prepare(bucket, prefix, folderObjects(prefix, objects), folderOptionsOfVariant(variant));
+      const { all, missing } = await this.storedHashes(folder);
+      if (missing.length > 0) {
+        const key = (folder.inOrder[missing[0] as number] as FolderObject).key;
+        throw new Error(`the hashes of ${missing.length} objects (${key}...) are not stored; the folder changed while it was hashed`);
+      }
+      const built = buildFolderInfoFromObjects({
+        format: folder.format,
+        name: folder.name,
+        layout: folder.layout,
+        objects: all,
+        private: folder.options.private,
+      });
+      return await this.publish(folder, built.info, built.pieceLayers, 0);
+    } catch (err) {
+      throw folderServiceError(err, bucket, prefix);
+    }
+  }
+
   private async torrentOfCurrentListing(
     bucket: string,
     prefix: string,
     options: FolderBuildOptions,
     servable: (key: string) => boolean,
-  ): Promise<FolderTorrent> {
-    const format = options.format ?? 'v1';
-    const padding = options.padding ?? 'bep47';
-    if (padding === 'none' && format !== 'v1')
+  ): Promise<FolderOutcome> {
+    if ((options.padding ?? 'bep47') === 'none' && (options.format ?? 'v1') !== 'v1')
       throw new ServiceError(400, 'InvalidArgument', 'Only v1 folder torrents can be made without padding.');
-    const name = folderNameOf(prefix);
-    if (name === undefined)
+    if (folderNameOf(prefix) === undefined)
       throw new ServiceError(422, 'InvalidTorrentName', `The prefix ${JSON.stringify(prefix)} has no folder name to give a torrent.`);
     const objects = await listFolder(this.deps.listing, bucket, prefix);
     if (objects.length === 0)
@@ -125,68 +184,17 @@ export class FolderTorrentService {
     const hidden = objects.find((o) => !servable(o.key));
     if (hidden !== undefined)
       throw accessDenied(`${bucket}/${prefix} holds objects this link or route does not give access to (${JSON.stringify(hidden.key)}).`);
-    const pieceLength = pieceLengthFor(objects.reduce((sum, o) => sum + o.size, 0));
-    const layout = layOutFolder(objects, pieceLength, padding);
-    assertFolderTorrentFits(format, name, layout, OUTER_FIELDS_BYTES);
+    const folder = this.prepare(bucket, prefix, objects, options);
+    const cached = await this.deps.cache.get(folder.cacheKey);
+    if (cached !== undefined) return { ...this.describe(folder), torrent: cached, cached: true, bytesHashed: 0 };
+    if (folder.layout.padding === 'none') return this.buildUnpadded(folder);
 
-    const cacheKey: TorrentCacheKey = {
-      bucket,
-      key: prefix,
-      identity: `listing:${listingDigest(bucket, prefix, objects)}`,
-      variant: folderVariantOf(options),
-    };
-    const result = { bucket, prefix, name, format, fileCount: layout.files.length };
-    const cached = await this.deps.cache.get(cacheKey);
-    if (cached !== undefined) return { ...result, torrent: cached, cached: true, bytesHashed: 0 };
-
-    const inOrder = layout.files.map((file) => objects[file.source] as FolderObject);
-    const { info, pieceLayers, bytesHashed } =
-      padding === 'bep47'
-        ? await this.buildFromStoredHashes(bucket, prefix, name, layout, inOrder, options)
-        : await this.buildUnpadded(bucket, prefix, name, layout, inOrder, options);
-    const torrent: CachedTorrent = {
-      infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
-      info,
-      pieceLayers,
-      size: layout.contentLength,
-      pieceLength,
-      createdAt: this.clock(),
-    };
-    await this.deps.cache.put(cacheKey, torrent);
-    await this.deps.known?.remember(bucket, prefix, cacheKey.variant);
-    await this.deps.registry.register({
-      infoHashes: announcedInfoHashes(info, format),
-      bucket,
-      key: prefix,
-      name,
-      size: layout.contentLength,
-      private: options.private === true,
-    });
-    return { ...result, torrent, cached: false, bytesHashed };
-  }
-
-  private async buildFromStoredHashes(
-    bucket: string,
-    prefix: string,
-    name: string,
-    layout: FolderLayout,
-    inOrder: readonly FolderObject[],
-    options: FolderBuildOptions,
-  ) {
-    const format = options.format ?? 'v1';
-    const kinds = hashKindsOf(format);
-    const keys = inOrder.map((o): ObjectHashKey => ({ bucket, key: o.key, etag: o.etag, size: o.size, pieceLength: layout.pieceLength }));
-    const stored = await this.deps.hashes.getMany(keys);
-    // Each object is read for the kinds of hash it lacks (a v1 torrent stored v1; hybrid adds v2).
-    const lacking = inOrder.map((o, i) => (o.size === 0 ? [] : kinds.filter((k) => stored[i]?.[k] === undefined)));
-    const missing = inOrder.flatMap((_, i) => ((lacking[i] as HashKind[]).length > 0 ? [i] : []));
-    const bytesToHash = missing.reduce((sum, i) => sum + (inOrder[i] as FolderObject).size, 0);
-    this.assertInline(bucket, prefix, bytesToHash);
-    const all: ObjectHashes[] = inOrder.map((o, i) => stored[i] ?? { size: o.size, pieceLength: layout.pieceLength });
+    const { all, stored, lacking, missing, bytesToHash } = await this.storedHashes(folder);
+    if (bytesToHash > this.deps.inlineHashLimit) return this.viaWorkflow(folder, lacking, missing, bytesToHash);
     for (const group of groupBy(missing, (i) => (lacking[i] as HashKind[]).join('+'))) {
       const hashed = await hashObjects(
-        group.map((i) => this.readerOf(bucket, inOrder[i] as FolderObject)),
-        layout.pieceLength,
+        group.map((i) => this.readerOf(bucket, folder.inOrder[i] as FolderObject)),
+        folder.layout.pieceLength,
         lacking[group[0] as number] as HashKind[],
         this.deps.hashOptions,
       );
@@ -194,40 +202,154 @@ export class FolderTorrentService {
         const fresh = hashed[j] as ObjectHashes;
         const before = stored[index];
         all[index] = before ? mergeObjectHashes(fresh, before) : fresh;
-        await this.deps.hashes.put(keys[index] as ObjectHashKey, fresh);
+        await this.deps.hashes.put(this.hashKeyOf(folder, index), fresh);
       });
     }
-    const built = buildFolderInfoFromObjects({ format, name, layout, objects: all, private: options.private });
-    return { info: built.info, pieceLayers: built.pieceLayers, bytesHashed: bytesToHash };
+    const built = buildFolderInfoFromObjects({
+      format: folder.format,
+      name: folder.name,
+      layout: folder.layout,
+      objects: all,
+      private: options.private,
+    });
+    return this.publish(folder, built.info, built.pieceLayers, bytesToHash);
   }
 
-  private async buildUnpadded(
-    bucket: string,
-    prefix: string,
-    name: string,
-    layout: FolderLayout,
-    inOrder: readonly FolderObject[],
-    options: FolderBuildOptions,
-  ) {
-    // Pieces straddle files, so nothing can be reused: every byte is read, every time.
-    this.assertInline(bucket, prefix, layout.contentLength);
-    const pieces = await hashFolderEndToEnd(
+  private prepare(bucket: string, prefix: string, objects: readonly FolderObject[], options: FolderBuildOptions): PreparedFolder {
+    const format = options.format ?? 'v1';
+    const name = folderNameOf(prefix);
+    if (name === undefined)
+      throw new ServiceError(422, 'InvalidTorrentName', `The prefix ${JSON.stringify(prefix)} has no folder name to give a torrent.`);
+    const pieceLength = pieceLengthFor(objects.reduce((sum, o) => sum + o.size, 0));
+    const layout = layOutFolder(objects, pieceLength, options.padding ?? 'bep47');
+    assertFolderTorrentFits(format, name, layout, OUTER_FIELDS_BYTES);
+    return {
+      bucket,
+      prefix,
+      name,
+      options,
+      format,
       layout,
-      inOrder.map((o) => this.readerOf(bucket, o)),
-      this.deps.hashOptions,
-    );
-    const built = buildFolderInfo({ format: 'v1', name, layout, v1Pieces: pieces, private: options.private });
-    return { info: built.info, pieceLayers: undefined, bytesHashed: layout.contentLength };
+      inOrder: layout.files.map((file) => objects[file.source] as FolderObject),
+      cacheKey: {
+        bucket,
+        key: prefix,
+        identity: `${FOLDER_LISTING_IDENTITY}${listingDigest(bucket, prefix, objects)}`,
+        variant: folderVariantOf(options),
+      },
+    };
   }
 
-  private assertInline(bucket: string, prefix: string, bytes: number): void {
-    if (bytes > this.deps.inlineHashLimit) {
+  /** The stored hashes of the folder's objects, and what each lacks of the kinds its format needs (empty objects need nothing). */
+  private async storedHashes(folder: PreparedFolder) {
+    const kinds = hashKindsOf(folder.format);
+    const stored = await this.deps.hashes.getMany(folder.inOrder.map((_, i) => this.hashKeyOf(folder, i)));
+    const lacking = folder.inOrder.map((o, i) => (o.size === 0 ? [] : kinds.filter((k) => stored[i]?.[k] === undefined)));
+    const missing = folder.inOrder.flatMap((_, i) => ((lacking[i] as HashKind[]).length > 0 ? [i] : []));
+    const all: ObjectHashes[] = folder.inOrder.map((o, i) => stored[i] ?? { size: o.size, pieceLength: folder.layout.pieceLength });
+    const bytesToHash = missing.reduce((sum, i) => sum + (folder.inOrder[i] as FolderObject).size, 0);
+    return { all, stored, lacking, missing, bytesToHash };
+  }
+
+  private async buildUnpadded(folder: PreparedFolder): Promise<FolderTorrent> {
+    // Pieces straddle files, so nothing can be reused: every byte is read, every time, in the request.
+    if (folder.layout.contentLength > this.deps.inlineHashLimit) {
       throw new ServiceError(
         413,
         'FolderTooLargeForInlineHashing',
-        `${bucket}/${prefix} has ${bytes} bytes to hash; this deployment hashes up to ${this.deps.inlineHashLimit} bytes per request.`,
+        `${folder.bucket}/${folder.prefix} has ${folder.layout.contentLength} bytes; this deployment hashes up to ${this.deps.inlineHashLimit} bytes per request, ` +
+          'and folder torrents without padding are hashed whole in the request (the hashing workflow makes BEP 47 folder torrents).',
       );
     }
+    const pieces = await hashFolderEndToEnd(
+      folder.layout,
+      folder.inOrder.map((o) => this.readerOf(folder.bucket, o)),
+      this.deps.hashOptions,
+    );
+    const built = buildFolderInfo({
+      format: 'v1',
+      name: folder.name,
+      layout: folder.layout,
+      v1Pieces: pieces,
+      private: folder.options.private,
+    });
+    return this.publish(folder, built.info, undefined, folder.layout.contentLength);
+  }
+
+  private async viaWorkflow(
+    folder: PreparedFolder,
+    lacking: readonly HashKind[][],
+    missing: readonly number[],
+    bytesToHash: number,
+  ): Promise<FolderOutcome> {
+    if (this.workflow === undefined) {
+      throw new ServiceError(
+        413,
+        'FolderTooLargeForInlineHashing',
+        `${folder.bucket}/${folder.prefix} has ${bytesToHash} bytes to hash; this deployment hashes up to ${this.deps.inlineHashLimit} bytes per request.`,
+      );
+    }
+    const { cacheKey } = folder;
+    const jobId = jobIdFor(folder.bucket, folder.prefix, cacheKey.identity, cacheKey.variant);
+    // The plan goes first: the execution the next call may start reads it.
+    await this.workflow.plans.put(jobId, {
+      bucket: folder.bucket,
+      prefix: folder.prefix,
+      variant: cacheKey.variant,
+      pieceLength: folder.layout.pieceLength,
+      objects: folder.inOrder.map(({ key, etag, size }) => ({ key, etag, size })),
+      toHash: missing.map((object) => ({ object, kinds: lacking[object] as HashKind[] })),
+    });
+    // The job machinery of large objects, keyed by the prefix and the listing: a job per listing and variant.
+    const found = await this.workflow.jobs.torrentOrJob(
+      { bucket: folder.bucket, key: folder.prefix, size: bytesToHash, etag: cacheKey.identity },
+      cacheKey,
+    );
+    return 'torrent' in found
+      ? { ...this.describe(folder), torrent: found.torrent, cached: true, bytesHashed: 0 }
+      : { ...this.describe(folder), job: found.job };
+  }
+
+  private async publish(
+    folder: PreparedFolder,
+    info: Uint8Array,
+    pieceLayers: Uint8Array | undefined,
+    bytesHashed: number,
+  ): Promise<FolderTorrent> {
+    const torrent: CachedTorrent = {
+      infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+      info,
+      pieceLayers,
+      size: folder.layout.contentLength,
+      pieceLength: folder.layout.pieceLength,
+      createdAt: this.clock(),
+    };
+    await this.deps.cache.put(folder.cacheKey, torrent);
+    await this.deps.known?.remember(folder.bucket, folder.prefix, folder.cacheKey.variant);
+    await this.deps.registry.register({
+      infoHashes: announcedInfoHashes(info, folder.format),
+      bucket: folder.bucket,
+      key: folder.prefix,
+      name: folder.name,
+      size: folder.layout.contentLength,
+      private: folder.options.private === true,
+    });
+    return { ...this.describe(folder), torrent, cached: false, bytesHashed };
+  }
+
+  private describe(folder: PreparedFolder) {
+    return {
+      bucket: folder.bucket,
+      prefix: folder.prefix,
+      name: folder.name,
+      format: folder.format,
+      fileCount: folder.layout.files.length,
+    };
+  }
+
+  private hashKeyOf(folder: PreparedFolder, index: number): ObjectHashKey {
+    const o = folder.inOrder[index] as FolderObject;
+    return { bucket: folder.bucket, key: o.key, etag: o.etag, size: o.size, pieceLength: folder.layout.pieceLength };
   }
 
   private readerOf(bucket: string, object: FolderObject): RangeReader {

@@ -1,5 +1,6 @@
 import { mergeObjectHashes, checkObjectHashes, type ObjectHashes } from '../../lambdas/core/object-hashes';
 import type { ObjectHashKey, ObjectHashStore } from '../../lambdas/ports/object-hash-store';
+import type { FolderJobPlan, FolderJobPlans } from '../../lambdas/ports/folder-job-plans';
 import type { ListedObject, ObjectListing } from '../../lambdas/ports/object-listing';
 import type { MemoryObjectStore } from './fakes';
 import { prefixesAbove, type KnownFolders } from '../../lambdas/ports/known-folders';
@@ -75,5 +76,17 @@ export class MemoryObjectListing implements ObjectListing {
       this.pages++;
       yield all.slice(i, i + this.pageSize);
     }
+  }
+}
+
+/** Folder job plans in memory (copies, as the S3 adapter's JSON round trip gives). */
+export class MemoryFolderJobPlans implements FolderJobPlans {
+  readonly plans = new Map<string, string>();
+  async put(id: string, plan: FolderJobPlan) {
+    this.plans.set(id, JSON.stringify(plan));
+  }
+  async get(id: string) {
+    const text = this.plans.get(id);
+    return text === undefined ? undefined : (JSON.parse(text) as FolderJobPlan);
   }
 }

@@ -1,5 +1,5 @@
 import { buildInfo } from '../../lambdas/core/build-info';
-import { FolderTorrentService } from '../../lambdas/folders/folder-service';
+import { FolderTorrentService, type FolderOutcome } from '../../lambdas/folders/folder-service';
 import { TorrentService } from '../../lambdas/torrents/torrent-service';
 import { MemoryCache, MemoryObjectStore, MemoryRegistry } from '../support/fakes';
 import { MemoryObjectHashStore, MemoryObjectListing } from '../support/folder-fakes';
@@ -24,12 +24,18 @@ describe('object hashes shared by folder and single-object torrents', () => {
   store.put('bk', 'top/sub/b.bin', b);
   store.put('bk', 'top/sub/c.bin', c);
 
+  const built = async (outcome: Promise<FolderOutcome>) => {
+    const found = await outcome;
+    if ('job' in found) throw new Error('expected a torrent, not a job');
+    return found;
+  };
+
   it('reads each object once across the folder torrents above it and its own torrent', async () => {
-    const top = await folders.torrentFor('bk', 'top/', { format: 'hybrid' });
+    const top = await built(folders.torrentFor('bk', 'top/', { format: 'hybrid' }));
     expect(top.bytesHashed).toBe(220_000);
     expect(listing.pages).toBe(2); // three keys, two a page: one build reads every page of one listing
     const readsAfterTop = store.reads;
-    const sub = await folders.torrentFor('bk', 'top/sub/', { format: 'hybrid' });
+    const sub = await built(folders.torrentFor('bk', 'top/sub/', { format: 'hybrid' }));
     expect(sub.bytesHashed).toBe(0);
     const single = await objects.torrentFor('bk', 'top/sub/b.bin', { format: 'hybrid' });
     expect(store.reads).toBe(readsAfterTop);
@@ -59,7 +65,7 @@ describe('object hashes shared by folder and single-object torrents', () => {
     store.put('bk', 'other/x.bin', testBytes(40_000, 4));
     store.put('bk', 'other/y.bin', testBytes(40_000, 5));
     await objects.torrentFor('bk', 'other/x.bin');
-    const folder = await folders.torrentFor('bk', 'other/');
+    const folder = await built(folders.torrentFor('bk', 'other/'));
     expect(folder.bytesHashed).toBe(40_000);
   });
 });
