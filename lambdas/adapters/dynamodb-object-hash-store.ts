@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mapLimit } from '../core/map-limit';
 import { checkObjectHashes, type HashKind, type ObjectHashes } from '../core/object-hashes';
 import { objectHashesPartitionKey, TORRENT_TABLE_SCHEMA } from '../config/tables';
-import type { ObjectHashKey, ObjectHashStore } from '../ports/object-hash-store';
+import { checkObjectHashRecord, type ObjectHashKey, type ObjectHashRecord, type ObjectHashStore } from '../ports/object-hash-store';
 
 /**
  * Each kind of hashes up to this size lives in the item; larger ones (objects of more than 7,500
@@ -62,56 +62,47 @@ export class DynamoDbObjectHashStore implements ObjectHashStore {
     });
   }
 
-  async put(key: ObjectHashKey, hashes: ObjectHashes): Promise<void> {
-    checkObjectHashes(hashes);
-    if (hashes.size !== key.size || hashes.pieceLength !== key.pieceLength)
-      throw new RangeError('the hashes are of another size or piece length than their key');
-    const set: string[] = ['#size = :size', 'pieceLength = :pieceLength'];
-    const remove: string[] = [];
-    const names: Record<string, string> = { '#size': 'size' };
-    const values: Record<string, unknown> = { ':size': hashes.size, ':pieceLength': hashes.pieceLength };
+  async putMany(records: readonly ObjectHashRecord[]): Promise<void> {
+    // Every record is checked before anything is written, so a bad one stores none of the batch.
+    for (const { key, hashes } of records) checkObjectHashRecord(key, hashes);
+    // One BatchWrite may not name a key twice: the last record of a key wins, as a write after another would.
+    const last = [...new Map(records.map((r) => [itemId(r.key), r])).values()];
+    const items = await mapLimit(last, METADATA_READS_IN_FLIGHT, ({ key, hashes }) => this.itemOf(key, hashes));
+    for (let i = 0; i < items.length; i += 25) {
+      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+      // BatchWrite may leave items unprocessed under throttling: write those again until none are left.
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      }
+    }
+  }
+
+  async deleteObject(bucket: string, key: string, keepEtag?: string): Promise<number> {
+    const items = (await this.itemsOf(bucket, key)).filter((item) => keepEtag === undefined || !item.build.startsWith(`${keepEtag}#`));
+    await this.deleteItems(items);
+    return items.length;
+  }
+
+  /** The item of a record; kinds too large for it go to the metadata bucket first, behind pointers. */
+  private async itemOf(key: ObjectHashKey, hashes: ObjectHashes): Promise<HashItem> {
+    const item: HashItem = { object: partitionOf(key), build: sortOf(key), size: hashes.size, pieceLength: hashes.pieceLength };
     for (const kind of KINDS) {
       const bytes = hashes[kind];
       if (bytes === undefined) continue;
       if (bytes.length <= MAX_INLINE_HASH_BYTES) {
-        set.push(`${kind} = :${kind}`);
-        remove.push(`${kind}Object`);
-        values[`:${kind}`] = bytes;
+        item[kind] = bytes;
       } else {
         const objectKey = `${OBJECT_HASHES_PREFIX}${createHash('sha256').update(itemId(key)).digest('hex')}/${kind}`;
         await this.s3.send(
           new PutObjectCommand({ Bucket: this.metadataBucket, Key: objectKey, Body: bytes, ContentType: 'application/octet-stream' }),
         );
-        set.push(`${kind}Object = :${kind}Object`);
-        remove.push(kind);
-        values[`:${kind}Object`] = objectKey;
-      }
-      if (kind === 'v1') {
-        if (hashes.v1PaddedTail !== undefined) {
-          set.push('v1PaddedTail = :tail');
-          values[':tail'] = hashes.v1PaddedTail;
-        } else {
-          remove.push('v1PaddedTail');
-        }
+        item[`${kind}Object`] = objectKey;
       }
     }
-    await this.db.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: { [PK]: partitionOf(key), [SK]: sortOf(key) },
-        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
-    const contentPrefix = `${key.etag}#${key.size}#`;
-    await this.deleteItems((await this.itemsOf(key.bucket, key.key)).filter((item) => !item.build.startsWith(contentPrefix)));
-  }
-
-  async deleteObject(bucket: string, key: string): Promise<number> {
-    const items = await this.itemsOf(bucket, key);
-    await this.deleteItems(items);
-    return items.length;
+    if (hashes.v1 !== undefined && hashes.v1PaddedTail !== undefined) item.v1PaddedTail = hashes.v1PaddedTail;
+    return item;
   }
 
   private async hashesOf(item: HashItem): Promise<ObjectHashes | undefined> {

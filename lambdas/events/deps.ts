@@ -23,6 +23,6 @@ export function eventsDeps(clients: AwsClients, settings: EventsSettings, logger
     sources,
     eventSources: settings.eventSources === undefined ? undefined : SourceAllowlist.parse(settings.eventSources),
     logger,
-    folders: { folders, hashes, known, sources, logger },
+    folders: { folders, store, hashes, known, sources, logger },
   };
 }

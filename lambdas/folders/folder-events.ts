@@ -3,10 +3,12 @@ import type { AccessMode } from '../config/sources';
 import { ServiceError } from '../http/errors';
 import type { KnownFolders } from '../ports/known-folders';
 import type { ObjectHashStore } from '../ports/object-hash-store';
+import type { ObjectStore } from '../ports/object-store';
 import { folderOptionsOfVariant, type FolderTorrentService } from './folder-service';
 
 export interface FolderEventsDeps {
   readonly folders: FolderTorrentService;
+  readonly store: ObjectStore;
   readonly known: KnownFolders;
   readonly hashes: ObjectHashStore;
   readonly sources: { accessFor(bucket: string, key: string): AccessMode | undefined };
@@ -27,8 +29,9 @@ export interface FolderRebuild {
  * Keeps folder torrents current: after an upload, overwrite or delete, every known folder holding
  * the key is rebuilt for every variant asked for. A rebuild lists the folder, reads only the objects
  * whose hashes are not stored (here, the one that changed) and assembles the torrent from stored
- * hashes, so the next `?torrent` is a cache hit. A folder left empty is forgotten. The hashes of a
- * deleted object are dropped first (`objectGone`).
+ * hashes, so the next `?torrent` is a cache hit. A folder left empty is forgotten. First the
+ * hashes of the object's older contents are dropped (all of them when it is gone): the events are
+ * where stored hashes are collected.
  */
 export async function keepFoldersCurrent(
   deps: FolderEventsDeps,
@@ -36,7 +39,7 @@ export async function keepFoldersCurrent(
   key: string,
   objectGone: boolean,
 ): Promise<FolderRebuild[]> {
-  if (objectGone) await deps.hashes.deleteObject(bucket, key);
+  await deps.hashes.deleteObject(bucket, key, objectGone ? undefined : await currentEtag(deps.store, bucket, key));
   const rebuilds: FolderRebuild[] = [];
   for (const folder of await deps.known.above(bucket, key)) {
     const access = deps.sources.accessFor(bucket, folder.prefix);
@@ -65,4 +68,14 @@ export async function keepFoldersCurrent(
     }
   }
   return rebuilds;
+}
+
+/** The object's ETag now; undefined when it is gone (then every record of it goes). */
+async function currentEtag(store: ObjectStore, bucket: string, key: string): Promise<string | undefined> {
+  try {
+    return (await store.head(bucket, key)).etag;
+  } catch (err) {
+    if (err instanceof ServiceError && err.status === 404) return undefined;
+    throw err;
+  }
 }

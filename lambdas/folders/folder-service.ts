@@ -3,7 +3,6 @@ import { assertFolderTorrentFits, buildFolderInfo, buildFolderInfoFromObjects } 
 import { layOutFolder, type FolderLayout, type FolderPadding } from '../core/folder-layout';
 import { infoHashV1 } from '../core/info-dict';
 import { hashKindsOf, mergeObjectHashes, type HashKind, type ObjectHashes } from '../core/object-hashes';
-import { mapLimit } from '../core/map-limit';
 import { pieceLengthFor } from '../core/piece-length';
 import { accessDenied, ObjectChangedError, ServiceError } from '../http/errors';
 import type { ObjectHashKey, ObjectHashStore } from '../ports/object-hash-store';
@@ -69,8 +68,6 @@ export function folderOptionsOfVariant(variant: string): FolderBuildOptions {
   if (flags.some((f) => f !== 'unpadded' && f !== 'private')) throw new RangeError(`unknown folder variant: ${variant}`);
   return { format, padding: flags.includes('unpadded') ? 'none' : 'bep47', private: flags.includes('private') };
 }
-
-const RECORD_WRITES_IN_FLIGHT = 16;
 
 /** Room left in the 4 MiB .torrent for what is written around the info dict (announce, web seed, dates). */
 const OUTER_FIELDS_BYTES = 4096;
@@ -198,12 +195,14 @@ export class FolderTorrentService {
         lacking[group[0] as number] as HashKind[],
         this.deps.hashOptions,
       );
-      await mapLimit(group, RECORD_WRITES_IN_FLIGHT, async (index, j) => {
+      // Each record keeps the kinds it had and gains the new ones.
+      const records = group.map((index, j) => {
         const fresh = hashed[j] as ObjectHashes;
         const before = stored[index];
         all[index] = before ? mergeObjectHashes(fresh, before) : fresh;
-        await this.deps.hashes.put(this.hashKeyOf(folder, index), fresh);
+        return { key: this.hashKeyOf(folder, index), hashes: all[index] as ObjectHashes };
       });
+      await this.deps.hashes.putMany(records);
     }
     const built = buildFolderInfoFromObjects({
       format: folder.format,

@@ -1,5 +1,5 @@
 import { mapLimit } from '../core/map-limit';
-import { joinRangeHashes, ObjectHashesHasher, type HashKind } from '../core/object-hashes';
+import { joinRangeHashes, mergeObjectHashes, ObjectHashesHasher, type HashKind } from '../core/object-hashes';
 import type { ChunkResultStore } from '../ports/chunk-results';
 import type { FolderJobPlan, FolderJobPlans } from '../ports/folder-job-plans';
 import type { JobRef, WorkflowInput } from '../ports/hashing-job';
@@ -113,18 +113,23 @@ export function makeFolderTasks(deps: FolderTaskDeps) {
       ).flat();
       const byObject = new Map<number, SegmentHashes[]>();
       for (const s of segments) byObject.set(s.object, [...(byObject.get(s.object) ?? []), s]);
-      await mapLimit([...byObject], CHUNK_READS_IN_FLIGHT, async ([index, parts]) => {
+      const hashed = [...byObject].map(([index, parts]) => {
         const object = plan.objects[index]!;
-        const hashes = joinRangeHashes(
-          object.size,
-          plan.pieceLength,
-          parts.sort((a, b) => a.start - b.start),
-        );
-        await deps.hashes.put(
-          { bucket: plan.bucket, key: object.key, etag: object.etag, size: object.size, pieceLength: plan.pieceLength },
-          hashes,
-        );
+        const key = { bucket: plan.bucket, key: object.key, etag: object.etag, size: object.size, pieceLength: plan.pieceLength };
+        return {
+          key,
+          hashes: joinRangeHashes(
+            object.size,
+            plan.pieceLength,
+            parts.sort((a, b) => a.start - b.start),
+          ),
+        };
       });
+      // Each record keeps the kinds it had (a v1 torrent stored v1; this job added v2) and gains the new ones.
+      const stored = await deps.hashes.getMany(hashed.map((h) => h.key));
+      await deps.hashes.putMany(
+        hashed.map((h, i) => ({ key: h.key, hashes: stored[i] ? mergeObjectHashes(h.hashes, stored[i]) : h.hashes })),
+      );
       const built = await deps.folders.assembleListing(plan.bucket, plan.prefix, plan.objects, plan.variant);
       return built.torrent.infoHash;
     },

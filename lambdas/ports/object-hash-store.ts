@@ -1,4 +1,4 @@
-import type { ObjectHashes } from '../core/object-hashes';
+import { checkObjectHashes, type ObjectHashes } from '../core/object-hashes';
 
 /**
  * Which object, as which bytes, and which piece length a record of hashes describes. The ETag is
@@ -13,19 +13,33 @@ export interface ObjectHashKey {
   readonly pieceLength: number;
 }
 
+export interface ObjectHashRecord {
+  readonly key: ObjectHashKey;
+  readonly hashes: ObjectHashes;
+}
+
 /**
  * The piece hashes of objects, stored once per object identity and piece length and shared by
  * every torrent that contains the object: the folder torrents of each prefix above it and its own
- * single-file torrent. A record gains kinds (v1, v2) as torrents need them.
+ * single-file torrent. A record gains kinds (v1, v2) as torrents need them: writers merge what is
+ * stored with what they computed (mergeObjectHashes) and store the union.
  */
 export interface ObjectHashStore {
   /** The stored hashes of each key, in order; undefined where nothing is stored. */
   getMany(keys: readonly ObjectHashKey[]): Promise<(ObjectHashes | undefined)[]>;
+  /** Stores records, each replacing what was stored under its key (object, ETag, size and piece length). */
+  putMany(records: readonly ObjectHashRecord[]): Promise<void>;
   /**
-   * Stores an object's hashes, adding the kinds they have to those stored; the records of the
-   * key's other ETags (older contents) are deleted.
+   * Deletes the records of an object's other contents: every record of the key but those of
+   * `keepEtag` (the current contents), or all of them when it is not given (the object is gone).
+   * Returns how many were deleted.
    */
-  put(key: ObjectHashKey, hashes: ObjectHashes): Promise<void>;
-  /** Deletes every record of a key (the object is gone); returns how many. */
-  deleteObject(bucket: string, key: string): Promise<number>;
+  deleteObject(bucket: string, key: string, keepEtag?: string): Promise<number>;
+}
+
+/** Throws unless the hashes are whole and of their key's size and piece length: what every store checks before writing. */
+export function checkObjectHashRecord(key: ObjectHashKey, hashes: ObjectHashes): void {
+  checkObjectHashes(hashes);
+  if (hashes.size !== key.size || hashes.pieceLength !== key.pieceLength)
+    throw new RangeError('the hashes are of another size or piece length than their key');
 }

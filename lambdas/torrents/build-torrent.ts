@@ -69,8 +69,9 @@ async function storedOrHashed(
     hashOptions,
   );
   const fresh = joinRangeHashes(head.size, pieceLength, parts);
-  await objectHashes.put(key, fresh);
-  return stored === undefined ? fresh : mergeObjectHashes(fresh, stored);
+  const all = stored === undefined ? fresh : mergeObjectHashes(fresh, stored);
+  await objectHashes.putMany([{ key, hashes: all }]);
+  return all;
 }
 
 /** The infohashes of a cached info dict, hex: v1 (SHA-1) and v2 (SHA-256) as its format has them. */

@@ -1,6 +1,8 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { parseTorrentFile } from '../../lambdas/core/metainfo';
+import { DynamoDbObjectHashStore } from '../../lambdas/adapters/dynamodb-object-hash-store';
+import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { eventsDeps } from '../../lambdas/events/deps';
 import { makeEventsHandler, type EventOutcome } from '../../lambdas/events/events';
 import { referenceFolderInfo, type TreeFile } from '../support/folders';
@@ -72,6 +74,28 @@ describe('S3 events keep folder torrents current', () => {
     const { res, meta } = await folderTorrent();
     expect(res.headers.get('x-torrent-cache')).toBe('hit');
     expect(hex(meta.infoHashV1)).toBe(hex(referenceFolderInfo('set', files, meta.pieceLength, 'v1', 'bep47').infoHashV1));
+  });
+
+  it('an overwrite drops the hashes of the older contents and keeps those of the new ones', async () => {
+    const hashes = new DynamoDbObjectHashStore(
+      service.clients.dynamoDb,
+      service.names.torrentTable,
+      service.clients.s3,
+      service.names.metadataBucket,
+    );
+    const keyOf = async (etag?: string) => {
+      const head = await new S3ObjectStore(service.clients.s3).head(service.bucket, 'set/one.bin');
+      return { bucket: service.bucket, key: 'set/one.bin', etag: etag ?? head.etag, size: head.size, pieceLength: 32768 };
+    };
+    const older = await keyOf();
+    expect((await hashes.getMany([older]))[0]).toBeDefined();
+    const data = testBytes(300_000, 9);
+    await putObject(service.clients, service.bucket, 'set/one.bin', data);
+    await handle(record(service.bucket, 'set/one.bin', 'ObjectCreated:Put'));
+    const [gone, current] = await hashes.getMany([older, await keyOf()]);
+    expect([gone, current !== undefined]).toEqual([undefined, true]);
+    await putObject(service.clients, service.bucket, 'set/one.bin', files[0]!.data);
+    await handle(record(service.bucket, 'set/one.bin', 'ObjectCreated:Put'));
   });
 
   it('leaves folders nobody asked for alone, and forgets a folder once it is empty', async () => {

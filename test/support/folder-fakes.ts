@@ -1,34 +1,33 @@
-import { mergeObjectHashes, checkObjectHashes, type ObjectHashes } from '../../lambdas/core/object-hashes';
-import type { ObjectHashKey, ObjectHashStore } from '../../lambdas/ports/object-hash-store';
+import type { ObjectHashes } from '../../lambdas/core/object-hashes';
+import {
+  checkObjectHashRecord,
+  type ObjectHashKey,
+  type ObjectHashRecord,
+  type ObjectHashStore,
+} from '../../lambdas/ports/object-hash-store';
 import type { FolderJobPlan, FolderJobPlans } from '../../lambdas/ports/folder-job-plans';
 import type { ListedObject, ObjectListing } from '../../lambdas/ports/object-listing';
 import type { MemoryObjectStore } from './fakes';
 import { prefixesAbove, type KnownFolders } from '../../lambdas/ports/known-folders';
 import { KNOWN_FOLDER_DAYS } from '../../lambdas/adapters/dynamodb-known-folders';
 
-/** In-memory object hashes, with the adapter's semantics (merged kinds, older ETags dropped); held to the same contract suite. */
+/** In-memory object hashes, held to the same contract suite as the DynamoDB adapter. */
 export class MemoryObjectHashStore implements ObjectHashStore {
   readonly records = new Map<string, ObjectHashes>();
-  puts = 0;
 
   async getMany(keys: readonly ObjectHashKey[]) {
     return keys.map((k) => this.records.get(id(k)));
   }
 
-  async put(key: ObjectHashKey, hashes: ObjectHashes) {
-    checkObjectHashes(hashes);
-    if (hashes.size !== key.size || hashes.pieceLength !== key.pieceLength)
-      throw new RangeError('the hashes are of another size or piece length than their key');
-    this.puts++;
-    const existing = this.records.get(id(key));
-    this.records.set(id(key), existing ? mergeObjectHashes(hashes, existing) : hashes);
-    const object = `${key.bucket}/${key.key}\n`;
-    for (const k of [...this.records.keys()])
-      if (k.startsWith(object) && !k.startsWith(`${object}${key.etag}#${key.size}#`)) this.records.delete(k);
+  async putMany(records: readonly ObjectHashRecord[]) {
+    for (const { key, hashes } of records) checkObjectHashRecord(key, hashes);
+    for (const { key, hashes } of records) this.records.set(id(key), hashes);
   }
 
-  async deleteObject(bucket: string, key: string) {
-    const keys = [...this.records.keys()].filter((k) => k.startsWith(`${bucket}/${key}\n`));
+  async deleteObject(bucket: string, key: string, keepEtag?: string) {
+    const keys = [...this.records.keys()].filter(
+      (k) => k.startsWith(`${bucket}/${key}\n`) && (keepEtag === undefined || !k.startsWith(`${bucket}/${key}\n${keepEtag}#`)),
+    );
     for (const k of keys) this.records.delete(k);
     return keys.length;
   }
