@@ -1,6 +1,8 @@
 /**
  * `npm start`: the whole service on this machine (S3 and DynamoDB stand-ins, tables, the HTTP API
- * and the same Lambda handlers `cdk deploy` ships). Ctrl-C stops everything it started.
+ * and the same Lambda handlers `cdk deploy` ships). Ctrl-C, SIGINT, SIGTERM or SIGHUP stop everything
+ * it started; a second signal, or a stop that takes over STOP_DEADLINE_MS, ends it at once. The
+ * package.json script `exec`s node, so npm signals node itself rather than a shell that ignores them.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,10 +11,19 @@ import { parseArgs } from 'node:util';
 import type { LogLevel } from '@aws-lambda-powertools/logger/types';
 import { startLocalService } from '../local/local-service';
 import { LOCAL_CREDENTIALS } from '../local/s3';
+import { SERVICE_PID_FILE, writePidFile } from '../local/stale-runs';
+
+// The deployed Lambdas run on Node 22; locally (and in CI) the supported Node is 20, which the SDK
+// says it will stop supporting in January 2027 (docs/node-versions.md). Its notice is not news here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** How long an orderly stop may take before the process ends anyway (DynamoDB Local dies with it). */
+const STOP_DEADLINE_MS = 10_000;
 
 const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
   --port N              HTTP API port                      (PORT, default 3000)
   --s3-port N           local S3 port                      (S3_PORT, default 4569)
+  --s3-endpoint URL     use this running S3 instead of starting one (S3_ENDPOINT; no --events then)
   --dynamodb-port N     DynamoDB Local port                (DYNAMODB_PORT, default 8000)
   --data-dir DIR        where objects and tables persist   (DATA_DIR, default .local)
   --memory              keep nothing: temporary S3 directory, in-memory DynamoDB
@@ -31,6 +42,7 @@ async function main(): Promise<void> {
     options: {
       port: { type: 'string' },
       's3-port': { type: 'string' },
+      's3-endpoint': { type: 'string' },
       'dynamodb-port': { type: 'string' },
       'data-dir': { type: 'string' },
       memory: { type: 'boolean' },
@@ -62,6 +74,7 @@ async function main(): Promise<void> {
   const service = await startLocalService({
     apiPort: port,
     s3Port,
+    s3Endpoint: values['s3-endpoint'] ?? (env.S3_ENDPOINT || undefined),
     dynamoDbPort,
     dataDirectory,
     sources: values.sources ?? env.SOURCE_BUCKETS ?? '*',
@@ -77,6 +90,12 @@ async function main(): Promise<void> {
     },
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
   });
+
+  // Stand-ins must never outlive this process: on any exit, kill what is still running.
+  process.on('exit', () => service.killChildren());
+  const removePidFile = dataDirectory
+    ? writePidFile(dataDirectory, SERVICE_PID_FILE, { pid: process.pid, ports: { api: port, s3: s3Port, dynamodb: dynamoDbPort } })
+    : () => undefined;
 
   const api = service.apiUrl;
   console.log(`s3-torrent is running locally.
@@ -109,15 +128,22 @@ S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-buil
 Press Ctrl-C to stop.`);
 
   let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.log(`${signal} again: stopping now.`);
+      process.exit(130);
+    }
     stopping = true;
     console.log(`\n${signal}: stopping...`);
+    setTimeout(() => {
+      console.error(`Not stopped after ${STOP_DEADLINE_MS / 1000} s: stopping now.`);
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     await service.stop();
+    removePidFile();
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
 }
 
 /** The key that signs links to private objects, kept in the data directory across restarts. */

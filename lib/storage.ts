@@ -6,7 +6,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { ENV } from '../lambdas/config/env';
-import { SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA, type TableSchema } from '../lambdas/config/tables';
+import { CACHE_INFO_PREFIX, SWARM_TABLE_SCHEMA, TORRENT_TABLE_SCHEMA, type TableSchema } from '../lambdas/config/tables';
 
 /**
  * The service's own state: the torrent cache table, the tracker's swarm table and the bucket for
@@ -50,12 +50,22 @@ export class TorrentStorage extends Construct {
     });
   }
 
-  /** Read and write the torrent cache (table, and metadata bucket for large info dicts). */
+  /**
+   * Read, publish and evict cached torrents (table, and metadata bucket for large info dicts); the
+   * build leases and job records live in the same table.
+   */
   grantTorrentCache(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.TORRENT_TABLE, this.torrentTable.tableName);
     fn.addEnvironment(ENV.METADATA_BUCKET, this.metadataBucket.bucketName);
     this.torrentTable.grantReadWriteData(fn);
-    this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+    this.grantMetadataObjects(fn, ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'], { prefix: CACHE_INFO_PREFIX });
+    // A missing info object must read as 404 NoSuchKey, which the cache treats as a miss (and
+    // rebuilds). S3 answers 404 only to a caller with s3:ListBucket on the bucket, else 403
+    // AccessDenied. The grant has no s3:prefix condition: a GetObject carries no prefix, and S3
+    // documents the 404 only for the permission on the bucket. Listing shows nothing these roles
+    // cannot already read: the bucket holds only what the service derives. A 403 stays an error
+    // rather than a miss, so a real permission fault is reported instead of rebuilding forever.
+    fn.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.metadataBucket.bucketArn] }));
   }
 
   /**
@@ -86,10 +96,14 @@ export class TorrentStorage extends Construct {
     this.signingSecret.grantRead(fn);
   }
 
-  /** Register built torrents with the tracker (write the registration items only). */
+  /**
+   * Register published torrents with the tracker: the registration items are written by an Update
+   * inside the publish transaction (TransactWriteItems is authorized per action, as UpdateItem), so
+   * UpdateItem is all a publisher may do on the swarm table. The cache side is grantTorrentCache.
+   */
   grantTorrentRegistry(fn: LambdaFunction): void {
     fn.addEnvironment(ENV.SWARM_TABLE, this.swarmTable.tableName);
-    this.swarmTable.grantWriteData(fn);
+    this.swarmTable.grant(fn, 'dynamodb:UpdateItem');
   }
 
   /**

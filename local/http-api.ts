@@ -16,6 +16,8 @@ export interface LocalHttpApi {
   readonly url: string;
   readonly port: number;
   readonly server: Server;
+  /** Resolves once every request received so far has been answered (handlers included). */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,11 +39,15 @@ export interface LocalHttpApiOptions {
 export async function startLocalHttpApi(routes: readonly LocalRoute[], options: LocalHttpApiOptions = {}): Promise<LocalHttpApi> {
   const port = options.port ?? (await freePort());
   const iamCredentials = options.iamCredentials ?? [];
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    handle(routes, port, iamCredentials, req, res).catch((err: unknown) => {
-      if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
-      else res.destroy(err as Error);
-    });
+    const handling: Promise<void> = handle(routes, port, iamCredentials, req, res)
+      .catch((err: unknown) => {
+        if (!res.headersSent) writeJson(res, 500, { message: 'Internal Server Error' });
+        else res.destroy(err as Error);
+      })
+      .finally(() => inFlight.delete(handling));
+    inFlight.add(handling);
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve, reject) => {
@@ -52,6 +58,9 @@ export async function startLocalHttpApi(routes: readonly LocalRoute[], options: 
     url: `http://127.0.0.1:${port}`,
     port,
     server,
+    async idle() {
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -168,16 +177,21 @@ interface RouteMatch {
 }
 
 /**
- * API Gateway's choice among matching routes: the one with the most static segments wins, and a
- * greedy `{x+}` variable loses to anything more specific.
+ * API Gateway's choice among matching routes, "the route with the most-specific match" (developer
+ * guide, HTTP APIs, "Routing API requests"): a full match of route and method before a match
+ * through a greedy `{x+}` variable, and within each, the route with more literal segments.
  */
 export function matchRoute(routes: readonly LocalRoute[], method: string, path: string): RouteMatch | undefined {
   const segments = path.split('/').slice(1);
-  let best: { match: RouteMatch; score: number } | undefined;
+  let best: { match: RouteMatch; rank: readonly [number, number] } | undefined;
   for (const route of routes) {
     if (route.route.method !== method) continue;
     const found = matchPattern(route.route.path.split('/').slice(1), segments);
-    if (found && (best === undefined || found.score > best.score)) best = { match: { route, params: found.params }, score: found.score };
+    if (found === undefined) continue;
+    const rank = [found.greedy ? 0 : 1, found.literals] as const;
+    if (best === undefined || rank[0] > best.rank[0] || (rank[0] === best.rank[0] && rank[1] > best.rank[1])) {
+      best = { match: { route, params: found.params }, rank };
+    }
   }
   return best?.match;
 }
@@ -185,9 +199,9 @@ export function matchRoute(routes: readonly LocalRoute[], method: string, path: 
 function matchPattern(
   pattern: readonly string[],
   segments: readonly string[],
-): { params: Record<string, string>; score: number } | undefined {
+): { params: Record<string, string>; literals: number; greedy: boolean } | undefined {
   const params: Record<string, string> = {};
-  let score = 0;
+  let literals = 0;
   for (let i = 0; i < pattern.length; i++) {
     const part = pattern[i] as string;
     const greedy = /^\{(.+)\+\}$/.exec(part);
@@ -195,16 +209,16 @@ function matchPattern(
       const rest = segments.slice(i).join('/');
       if (i !== pattern.length - 1 || rest.length === 0) return undefined;
       params[greedy[1] as string] = rest;
-      return { params, score };
+      return { params, literals, greedy: true };
     }
     const segment = segments[i];
     if (segment === undefined || segment.length === 0) return undefined;
     const variable = /^\{(.+)\}$/.exec(part);
     if (variable) params[variable[1] as string] = segment;
-    else if (segment === part) score += 1;
+    else if (segment === part) literals += 1;
     else return undefined;
   }
-  return segments.length === pattern.length ? { params, score } : undefined;
+  return segments.length === pattern.length ? { params, literals, greedy: false } : undefined;
 }
 
 function queryParameters(raw: string): Record<string, string> | undefined {

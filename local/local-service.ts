@@ -21,9 +21,11 @@ import { startLocalHttpApi, type LambdaHttpHandler, type LocalHttpApi } from './
 import { freePort } from './ports';
 import { startLocalS3, LOCAL_CREDENTIALS, type LocalS3 } from './s3';
 import { ensureTable } from './tables';
+import { clearStaleRun, DYNAMODB_PID_FILE, writePidFile } from './stale-runs';
 import { eventsDeps } from '../lambdas/events/deps';
 import { makeEventsHandler } from '../lambdas/events/events';
 import type { LocalHashingWorkflow } from './step-functions';
+import type { LeaseSettings } from '../lambdas/torrents/leased-builds';
 import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
 
 export interface LocalServiceOptions {
@@ -57,8 +59,12 @@ export interface LocalServiceOptions {
   readonly names?: Partial<LocalResourceNames>;
   /** The hashing workflow for objects above the inline limit (run locally unless false). */
   readonly workflow?: false | LocalWorkflowSettings;
+  /** Build-lease timings (one build per object identity); tests shorten them. */
+  readonly leaseSettings?: Partial<LeaseSettings>;
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
+  /** Where notices about a previous run go (stopped leftovers); console.warn when unset. */
+  readonly report?: (message: string) => void;
 }
 
 export interface LocalResourceNames {
@@ -74,6 +80,8 @@ export const DEFAULT_NAMES: LocalResourceNames = {
 };
 
 export interface LocalService {
+  /** Kills those processes at once (SIGKILL), synchronously: for `process.on('exit')`. */
+  killChildren(): void;
   readonly apiUrl: string;
   readonly s3Endpoint: string;
   readonly dynamoDbEndpoint: string;
@@ -86,6 +94,8 @@ export interface LocalService {
   readonly workflow?: LocalHashingWorkflow;
   /** S3 event delivery to the events handler, when enabled. */
   readonly events?: LocalEvents;
+  /** The HTTP API stand-in (`idle()`: every request received so far answered). */
+  readonly api: LocalHttpApi;
   stop(): Promise<void>;
 }
 
@@ -98,9 +108,17 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  const report = options.report ?? ((message: string) => console.warn(message));
+  // Fixed ports and a data directory may still be held by a crashed run: find it before starting.
+  const notes = await clearStaleRun(options.dataDirectory, {
+    'HTTP API': options.apiPort,
+    'S3 (--s3-port)': options.s3Endpoint === undefined ? options.s3Port : undefined,
+    'DynamoDB Local (--dynamodb-port)': options.dynamoDbEndpoint === undefined ? options.dynamoDbPort : undefined,
+  });
+  notes.forEach(report);
+  let dynamo: LocalDynamoDb | undefined;
   try {
     let s3: LocalS3 | undefined;
-    let dynamo: LocalDynamoDb | undefined;
     const s3Endpoint =
       options.s3Endpoint ??
       (s3 = await startLocalS3({ port: options.s3Port, directory: options.dataDirectory && `${options.dataDirectory}/s3` })).endpoint;
@@ -111,7 +129,17 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         port: options.dynamoDbPort,
         dataDirectory: options.dataDirectory && `${options.dataDirectory}/dynamodb`,
       })).endpoint;
-    if (dynamo) stops.push(() => dynamo!.stop());
+    if (dynamo) {
+      const started = dynamo;
+      const removePidFile =
+        options.dataDirectory === undefined
+          ? () => undefined
+          : writePidFile(options.dataDirectory, DYNAMODB_PID_FILE, { pid: started.pid, ports: { dynamodb: dynamoDbPort(started) } });
+      stops.push(async () => {
+        await started.stop();
+        removePidFile();
+      });
+    }
 
     const names = { ...DEFAULT_NAMES, ...options.names };
     const clients = createAwsClients({ s3Endpoint, dynamoDbEndpoint, credentials: LOCAL_CREDENTIALS, region: 'us-east-1' });
@@ -151,7 +179,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             publicBaseUrl,
           },
           logger,
-          { workflow, retry: workflowSettings?.retry },
+          { workflow, retry: workflowSettings?.retry, leaseSettings: options.leaseSettings },
         ),
       ),
       logger,
@@ -193,6 +221,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         eventsDeps(clients, { ...names, sources, eventSources: options.events, inlineHashLimit }, logger, {
           workflow,
           retry: workflowSettings?.retry,
+          leaseSettings: options.leaseSettings,
         }),
       );
       events = deliverS3Events(s3, onEvent, logger);
@@ -202,7 +231,21 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
         await delivering.idle();
       });
     }
-    return { apiUrl: publicBaseUrl, s3Endpoint, dynamoDbEndpoint, names, clients, s3, signingKey, workflow, events, stop: stopAll };
+    const started = dynamo;
+    return {
+      apiUrl: publicBaseUrl,
+      s3Endpoint,
+      dynamoDbEndpoint,
+      names,
+      clients,
+      s3,
+      signingKey,
+      workflow,
+      events,
+      api,
+      killChildren: () => started?.kill(),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;
@@ -225,3 +268,5 @@ async function provision(clients: AwsClients, dynamoDbEndpoint: string, names: L
     }
   }
 }
+
+const dynamoDbPort = (dynamo: LocalDynamoDb) => Number(new URL(dynamo.endpoint).port);

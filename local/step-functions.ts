@@ -102,6 +102,11 @@ export class LocalHashingWorkflow implements HashingWorkflow {
     return execution && { status: execution.status, error: execution.error, cause: execution.cause };
   }
 
+  /** The input an execution was started with, as Step Functions keeps it (JSON text). */
+  inputOf(name: string): string | undefined {
+    return this.executions.get(name)?.input;
+  }
+
   /** Names of every execution started, in order. */
   get executionNames(): string[] {
     return [...this.executions.keys()];

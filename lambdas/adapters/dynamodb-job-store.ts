@@ -26,6 +26,9 @@ interface JobItem extends Omit<HashingJob, 'startedAt' | 'updatedAt' | 'finished
 
 const RUNNING: JobState = 'RUNNING';
 
+/** For the updates that count as progress (see STALE_JOB_MS): they set `updatedAt`. */
+const UPDATED_AT = { '#updatedAt': 'updatedAt' } as const;
+
 /** Job records in the torrent table, one item per job under the `job#<jobId>` partition. */
 export class DynamoDbJobStore implements JobStore {
   constructor(
@@ -37,7 +40,7 @@ export class DynamoDbJobStore implements JobStore {
   async get(jobId: string): Promise<HashingJob | undefined> {
     const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: this.key(jobId), ConsistentRead: true }));
     const item = out.Item as JobItem | undefined;
-    if (item === undefined || item.expiresAt * 1000 < this.clock().getTime()) return undefined;
+    if (item === undefined || item.expiresAt <= this.nowSeconds()) return undefined;
     const { object: _pk, build: _sk, chunksDone: _chunks, expiresAt: _ttl, ...job } = item;
     return {
       ...job,
@@ -57,14 +60,19 @@ export class DynamoDbJobStore implements JobStore {
       piecesDone: 0,
       startedAt: job.startedAt.getTime(),
       updatedAt: now,
-      expiresAt: Math.floor(now / 1000) + JOB_RECORD_TTL_SECONDS,
+      expiresAt: this.ttl(),
     };
     return this.conditionally(
       new PutCommand({
         TableName: this.tableName,
         Item: item,
         ...(previousAttempt === undefined
-          ? { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': PK } }
+          ? {
+              // An expired record (DynamoDB deletes them days late) is no record: get() does not see it.
+              ConditionExpression: 'attribute_not_exists(#pk) OR #ttl <= :now',
+              ExpressionAttributeNames: { '#pk': PK, '#ttl': TTL },
+              ExpressionAttributeValues: { ':now': this.nowSeconds() },
+            }
           : {
               ConditionExpression: '#attempt = :previous AND #state <> :running',
               ExpressionAttributeNames: { '#attempt': 'attempt', '#state': 'state' },
@@ -77,21 +85,21 @@ export class DynamoDbJobStore implements JobStore {
   async recordChunk(job: JobRef, chunk: number, pieces: number): Promise<void> {
     // The set of finished chunks makes the count idempotent: a retried chunk adds nothing twice.
     await this.update(job, 'ADD #piecesDone :pieces, #chunksDone :chunkSet SET #updatedAt = :now', 'NOT contains(#chunksDone, :chunk)', {
-      names: { '#piecesDone': 'piecesDone', '#chunksDone': 'chunksDone' },
+      names: { '#piecesDone': 'piecesDone', '#chunksDone': 'chunksDone', ...UPDATED_AT },
       values: { ':pieces': pieces, ':chunkSet': new Set([chunk]), ':chunk': chunk },
     });
   }
 
   async noteError(job: JobRef, message: string): Promise<void> {
     await this.update(job, 'SET #lastError = :message, #updatedAt = :now', undefined, {
-      names: { '#lastError': 'lastError' },
+      names: { '#lastError': 'lastError', ...UPDATED_AT },
       values: { ':message': message.slice(0, 1000) },
     });
   }
 
   fail(job: JobRef, failure: JobFailure): Promise<boolean> {
     return this.update(job, 'SET #state = :failed, #failure = :failure, #finishedAt = :now, #updatedAt = :now, #ttl = :ttl', undefined, {
-      names: { '#failure': 'failure', '#finishedAt': 'finishedAt', '#ttl': TTL },
+      names: { '#failure': 'failure', '#finishedAt': 'finishedAt', '#ttl': TTL, ...UPDATED_AT },
       values: { ':failed': 'FAILED', ':failure': { code: failure.code, message: failure.message.slice(0, 1000) }, ':ttl': this.ttl() },
     });
   }
@@ -109,6 +117,7 @@ export class DynamoDbJobStore implements JobStore {
           '#finishedAt': 'finishedAt',
           '#chunksDone': 'chunksDone',
           '#ttl': TTL,
+          ...UPDATED_AT,
         },
         values: { ':succeeded': 'SUCCEEDED', ':infoHash': infoHash, ':ttl': this.ttl() },
       },
@@ -116,6 +125,7 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   async markChecked(job: JobRef): Promise<void> {
+    // Not progress: updatedAt stays, so a job that keeps being checked still looks stuck.
     await this.update(job, 'SET #checkedAt = :now', undefined, { names: { '#checkedAt': 'checkedAt' }, values: {} });
   }
 
@@ -134,7 +144,9 @@ export class DynamoDbJobStore implements JobStore {
         ConditionExpression: ['attribute_exists(#pk) AND #attempt = :attempt AND #state = :running', extraCondition]
           .filter(Boolean)
           .join(' AND '),
-        ExpressionAttributeNames: { '#pk': PK, '#attempt': 'attempt', '#state': 'state', '#updatedAt': 'updatedAt', ...names },
+        // DynamoDB refuses a name or value the expressions do not use (ValidationException), so
+        // each caller names exactly what its expression uses beyond the condition's own.
+        ExpressionAttributeNames: { '#pk': PK, '#attempt': 'attempt', '#state': 'state', ...names },
         ExpressionAttributeValues: { ':attempt': job.attempt, ':running': RUNNING, ':now': this.clock().getTime(), ...values },
       }),
     );
@@ -155,6 +167,10 @@ export class DynamoDbJobStore implements JobStore {
   }
 
   private ttl(): number {
-    return Math.floor(this.clock().getTime() / 1000) + JOB_RECORD_TTL_SECONDS;
+    return this.nowSeconds() + JOB_RECORD_TTL_SECONDS;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
   }
 }

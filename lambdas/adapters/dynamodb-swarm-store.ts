@@ -3,16 +3,23 @@ import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   DeleteCommand,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import type { SwarmSample } from '../core/tracker/swarm-sample';
-import type { PeerWriteResult, StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
-import { SWARM_TABLE_SCHEMA } from '../config/tables';
-import { TORRENT_ENTRY } from './dynamodb-torrent-registry';
+import {
+  DOWNLOAD_RECORD_SECONDS,
+  STOPPED_PEER_SECONDS,
+  type PutPeerOptions,
+  type PeerWriteResult,
+  type StoredPeer,
+  type SwarmStore,
+  type TrackedTorrent,
+} from '../ports/swarm-store';
+import { SWARM_TABLE_SCHEMA, TORRENT_ENTRY } from '../config/tables';
 
 const PK = SWARM_TABLE_SCHEMA.partitionKey;
 const SK = SWARM_TABLE_SCHEMA.sortKey;
@@ -80,20 +87,24 @@ export class DynamoDbSwarmStore implements SwarmStore {
     return found;
   }
 
-  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
-    const key = peerKey(infoHash, peer);
+  async putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number, options: PutPeerOptions = {}): Promise<PeerWriteResult> {
     const owner = ownership(peer);
-    const refresh = updateOf(peerAttributes(peer));
+    const key = peerKey(infoHash, peer);
     try {
-      // A new peer, or its owner announcing again: UpdateItem keeps the entry's download mark.
+      // A new peer, its owner announcing again, or an expired entry (which belongs to no one). A
+      // recent stop is taken back only by a new start: an older announce that arrives after it must
+      // not bring the peer back.
       const out = await this.db.send(
-        new UpdateCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: key,
-          UpdateExpression: refresh.expression,
-          ConditionExpression: `attribute_not_exists(#sk) OR (#ttl > :now AND (${owner.condition}))`,
-          ExpressionAttributeNames: { ...refresh.names, ...owner.names, '#sk': SK, '#ttl': TTL },
-          ExpressionAttributeValues: { ...refresh.values, ...owner.values, ':now': nowSeconds },
+          Item: { ...key, ...definedOnly(peerAttributes(peer)) },
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${
+            options.starting
+              ? `attribute_exists(#stoppedAt) OR ${owner.condition}`
+              : `(attribute_not_exists(#stoppedAt) AND (${owner.condition}))`
+          }`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL, '#stoppedAt': STOPPED_AT },
+          ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
       );
@@ -101,35 +112,22 @@ export class DynamoDbSwarmStore implements SwarmStore {
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
     }
-    try {
-      // An expired entry belongs to no one: replace it whole, download mark included. (It may have
-      // been swept since the update failed: then there is nothing to replace.)
-      const out = await this.db.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key, ...definedOnly(peerAttributes(peer)) },
-          ConditionExpression: 'attribute_not_exists(#sk) OR #ttl <= :now',
-          ExpressionAttributeNames: { '#sk': SK, '#ttl': TTL },
-          ExpressionAttributeValues: { ':now': nowSeconds },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      return { outcome: 'written', previous: out.Attributes ? storedPeer(out.Attributes) : undefined };
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return { outcome: 'owned-by-another-client' };
-      throw err;
-    }
+    // Refused: tell a recent stop from another client's live entry (a rare path: one more read).
+    const current = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    return { outcome: typeof current.Item?.[STOPPED_AT] === 'number' ? 'stopped' : 'owned-by-another-client' };
   }
 
   async removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult> {
     const owner = ownership(peer);
     try {
+      // Not a delete: a marker that outlives any announce still in flight (see STOPPED_PEER_SECONDS).
+      // Without a port it is no peer to any read; it expires on its own.
       const out = await this.db.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: peerKey(infoHash, peer),
-          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR ${owner.condition}`,
-          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL },
+          Item: { ...peerKey(infoHash, peer), [STOPPED_AT]: nowSeconds, [TTL]: nowSeconds + STOPPED_PEER_SECONDS },
+          ConditionExpression: `attribute_not_exists(#sk) OR #ttl <= :now OR attribute_exists(#stoppedAt) OR ${owner.condition}`,
+          ExpressionAttributeNames: { ...owner.names, '#sk': SK, '#ttl': TTL, '#stoppedAt': STOPPED_AT },
           ExpressionAttributeValues: { ...owner.values, ':now': nowSeconds },
           ReturnValues: 'ALL_OLD',
         }),
@@ -161,45 +159,40 @@ export class DynamoDbSwarmStore implements SwarmStore {
     );
   }
 
-  async recordDownload(infoHash: string, peer: StoredPeer | undefined): Promise<void> {
-    const count = {
-      TableName: this.tableName,
-      Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
-      UpdateExpression: 'ADD #downloaded :one',
-      // Never create a registration item: only the endpoint registers torrents.
-      ConditionExpression: 'attribute_exists(#sk)',
-      ExpressionAttributeNames: { '#downloaded': 'downloaded', '#sk': SK },
-      ExpressionAttributeValues: { ':one': 1 },
-    };
+  async recordDownload(infoHash: string, peerId: Uint8Array, nowSeconds: number): Promise<boolean> {
     try {
-      if (peer === undefined) {
-        // The peer stopped, its entry is gone: nothing to mark, and a repeated stop finds no entry to count from.
-        await this.db.send(new UpdateCommand(count));
-        return;
-      }
-      // Mark and count together, so a failure cannot leave a download marked but uncounted.
+      // The record and the count together: a failure cannot leave one without the other.
       await this.db.send(
         new TransactWriteCommand({
           TransactItems: [
             {
-              Update: {
+              Put: {
                 TableName: this.tableName,
-                Key: peerKey(infoHash, peer),
-                UpdateExpression: 'SET #counted = :yes',
-                ConditionExpression: 'attribute_exists(#sk) AND attribute_not_exists(#counted)',
-                ExpressionAttributeNames: { '#counted': DOWNLOAD_COUNTED, '#sk': SK },
-                ExpressionAttributeValues: { ':yes': true },
+                Item: { [PK]: infoHash, [SK]: downloadEntry(peerId), [TTL]: nowSeconds + DOWNLOAD_RECORD_SECONDS },
+                ConditionExpression: 'attribute_not_exists(#sk) OR #ttl <= :now',
+                ExpressionAttributeNames: { '#sk': SK, '#ttl': TTL },
+                ExpressionAttributeValues: { ':now': nowSeconds },
               },
             },
-            { Update: count },
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: { [PK]: infoHash, [SK]: TORRENT_ENTRY },
+                UpdateExpression: 'ADD #downloaded :one',
+                // Never create a registration item: only the endpoint registers torrents.
+                ConditionExpression: 'attribute_exists(#sk)',
+                ExpressionAttributeNames: { '#downloaded': 'downloaded', '#sk': SK },
+                ExpressionAttributeValues: { ':one': 1 },
+              },
+            },
           ],
         }),
       );
+      return true;
     } catch (err) {
-      // Already counted (a concurrent or repeated `completed`), or no longer registered.
-      const alreadyCounted =
-        err instanceof ConditionalCheckFailedException || (err instanceof TransactionCanceledException && onlyConditionsFailed(err));
-      if (!alreadyCounted) throw err;
+      // Already counted (a concurrent or repeated announce), or not registered.
+      if (err instanceof TransactionCanceledException && onlyConditionsFailed(err)) return false;
+      throw err;
     }
   }
 
@@ -231,36 +224,21 @@ export class DynamoDbSwarmStore implements SwarmStore {
   }
 }
 
-/** Set on a peer entry once its download has been counted. */
-const DOWNLOAD_COUNTED = 'downloadCounted';
+/** Set (epoch seconds) on the marker a `stopped` leaves in place of the peer's entry. */
+const STOPPED_AT = 'stoppedAt';
+
+/** `download#<peer id, 40 hex digits>`: this peer id's download is counted (sorts before `peer#`, out of every sample). */
+const downloadEntry = (peerId: Uint8Array) => `download#${Buffer.from(peerId).toString('hex')}`;
 
 const peerKey = (infoHash: string, peer: StoredPeer) => ({ [PK]: infoHash, [SK]: peerEntry(peer.placement, peer.peerId) });
 
-/** What an announce writes; absent addresses and keys are removed from an existing entry. */
+/** What an announce writes: the whole entry (absent addresses and keys are not kept from an earlier announce). */
 function peerAttributes(peer: StoredPeer): Record<string, string | number | boolean | undefined> {
   return { ipv4: peer.ipv4, ipv6: peer.ipv6, port: peer.port, seeder: peer.seeder, clientKey: peer.key, [TTL]: peer.expiresAt };
 }
 
 function definedOnly<T>(record: Record<string, T | undefined>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, T>;
-}
-
-/** `SET` the defined attributes, `REMOVE` the undefined ones; every name goes through a placeholder. */
-function updateOf(attributes: Record<string, unknown>) {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const set: string[] = [];
-  const remove: string[] = [];
-  for (const [name, value] of Object.entries(attributes)) {
-    names[`#a_${name}`] = name;
-    if (value === undefined) {
-      remove.push(`#a_${name}`);
-    } else {
-      values[`:a_${name}`] = value;
-      set.push(`#a_${name} = :a_${name}`);
-    }
-  }
-  return { expression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`, names, values };
 }
 
 /**
@@ -300,6 +278,5 @@ function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
     seeder: item.seeder === true,
     key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
     expiresAt: item[TTL],
-    downloadCounted: item[DOWNLOAD_COUNTED] === true,
   };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { infoHashV1 } from '../core/info-dict';
-import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import { TORRENT_TABLE_SCHEMA } from '../config/tables';
+import type { CachedTorrent, CacheReadOptions, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
+import { CACHE_INFO_PREFIX, TORRENT_TABLE_SCHEMA } from '../config/tables';
 
 /**
  * Info dicts up to this size live in the item itself; larger ones (objects of hundreds of GiB and
@@ -32,13 +32,19 @@ interface TorrentItem {
 export class DynamoDbTorrentCache implements TorrentCache {
   constructor(
     private readonly db: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    readonly tableName: string,
     private readonly s3: S3Client,
     private readonly metadataBucket: string,
   ) {}
 
-  async get(key: TorrentCacheKey): Promise<CachedTorrent | undefined> {
-    const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { [PK]: objectKey(key), [SK]: buildKey(key) } }));
+  async get(key: TorrentCacheKey, options: CacheReadOptions = {}): Promise<CachedTorrent | undefined> {
+    const out = await this.db.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: objectKey(key), [SK]: buildKey(key) },
+        ConsistentRead: options.consistent === true,
+      }),
+    );
     const item = out.Item as TorrentItem | undefined;
     if (item === undefined) return undefined;
     const info = item.info ?? (item.infoObjectKey !== undefined ? await this.readInfoObject(item.infoObjectKey) : undefined);
@@ -57,7 +63,13 @@ export class DynamoDbTorrentCache implements TorrentCache {
     };
   }
 
-  async put(key: TorrentCacheKey, torrent: CachedTorrent): Promise<void> {
+  /**
+   * The cache item of a torrent, ready for the publish transaction (see DynamoDbTorrentPublisher).
+   * An info dict too large for an item is written to the metadata bucket first, so the item never
+   * points at an object that is not there yet; a crash right after leaves only an unreferenced
+   * object, which the next build of the same identity overwrites.
+   */
+  async stageItem(key: TorrentCacheKey, torrent: CachedTorrent): Promise<Record<string, unknown>> {
     const item: TorrentItem = {
       object: objectKey(key),
       build: buildKey(key),
@@ -77,7 +89,11 @@ export class DynamoDbTorrentCache implements TorrentCache {
         await this.putMetadataObject(item.pieceLayersObjectKey, torrent.pieceLayers);
       }
     }
-    await this.db.send(new PutCommand({ TableName: this.tableName, Item: item }));
+    return { ...item };
+  }
+
+  /** Drops the object's torrents of identities other than `key.identity` (an overwritten object's). */
+  async dropOtherIdentities(key: TorrentCacheKey): Promise<void> {
     const stale = (await this.itemsOf(key.bucket, key.key)).filter((i) => !i.build.startsWith(`${key.identity}#`));
     await this.deleteItems(stale);
   }
@@ -160,5 +176,5 @@ function infoObjectKey(key: TorrentCacheKey, infoHash: string): string {
   const item = createHash('sha256')
     .update(`${objectKey(key)}\n${buildKey(key)}`)
     .digest('hex');
-  return `info/${infoHash}/${item}.bencode`;
+  return `${CACHE_INFO_PREFIX}${infoHash}/${item}.bencode`;
 }

@@ -15,6 +15,12 @@ export const TORRENT_TABLE_SCHEMA = {
  * `job#<jobId>` (no bucket name contains `#`, so these never meet an object's `<bucket>/<key>`),
  * with the sort key `job`. They are found by job id, as the status route needs.
  */
+/**
+ * Where the torrent cache keeps info dicts (and piece layers) too large for an item, in the
+ * metadata bucket: `info/<infohash>/<item digest>.bencode`. CDK grants the cache this prefix.
+ */
+export const CACHE_INFO_PREFIX = 'info/';
+
 export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
 export const JOB_ITEM_SORT_KEY = 'job';
 
@@ -29,20 +35,33 @@ export const knownFolderPartitionKey = (bucket: string, prefix: string) => `fold
 export const KNOWN_FOLDER_SORT_KEY = 'folder';
 
 /**
+ * Build leases (one builder per object identity and variant) share the torrent table too:
+ * partition `lease#<bucket>/<key>`, sort key `<identity>#<variant>` like the cache entry they
+ * guard, attributes `holder`, `leaseUntil` (epoch milliseconds) and `expiresAt` (TTL, so leases
+ * left by crashed builders are deleted eventually; reads never rely on that).
+ */
+export const leasePartitionKey = (bucket: string, key: string) => `lease#${bucket}/${key}`;
+
+/**
  * The tracker's table, one item collection per torrent:
- * - `entry = torrent`: the registration the endpoint writes when it builds a torrent (`bucket`,
- *   `key`, `name`, `size`, `registeredAt`); the tracker serves only infohashes that have one, and
+ * - `entry = torrent`: the registration written when a torrent is published, in the same
+ *   transaction as its cache entry (`bucket`, `key`, `name`, `size`, `private`, `tokenHash`,
+ *   `registeredAt`); the tracker serves only infohashes that have one, and
  *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
  * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
  *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
- *   `clientKey` (hex of the announce `key`), `expiresAt`, and `downloadCounted` (bool) once its
- *   download is counted. Placement first spreads peers uniformly over the sort key, so a bounded
- *   range read from a random point is a random sample.
+ *   `clientKey` (hex of the announce `key`) and `expiresAt`. Placement first spreads peers
+ *   uniformly over the sort key, so a bounded range read from a random point is a random sample.
+ * - `entry = download#<peer id>`: that peer id's download of the torrent is counted (`expiresAt`
+ *   30 days on, see DOWNLOAD_RECORD_SECONDS); it sorts before `peer#`, out of every sample.
  */
+/** Sort key of a torrent's registration item in the swarm table. */
+export const TORRENT_ENTRY = 'torrent';
+
 export const SWARM_TABLE_SCHEMA = {
   /** Hex infohash (40 characters). */
   partitionKey: 'infoHash',
-  /** `torrent` for the registration and counters of a torrent, `peer#<placement>#<hex peer id>` for a peer. */
+  /** `torrent` for the registration and counters of a torrent, `peer#<placement>#<hex peer id>` for a peer, `download#<hex peer id>` for a counted download. */
   sortKey: 'entry',
   /** Epoch seconds; on peers, a little past the announce interval. Reads filter on it: TTL deletion is lazy. */
   timeToLiveAttribute: 'expiresAt',

@@ -4,7 +4,7 @@ import type { AwsClients } from '../runtime/aws-clients';
 import type { CloudFrontSigningKey } from '../security/cloudfront-url-signer';
 import { LinkSigner } from '../security/signed-links';
 import { SourceAllowlist } from '../config/sources';
-import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
+import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } from '../torrents/deps';
 import { CloudFrontWebSeeds, PresignedWebSeeds, type WebSeeds } from '../web-seeds/web-seeds';
 import type { EndpointDeps } from './endpoint';
 import { folderServiceDeps } from '../folders/deps';
@@ -30,12 +30,15 @@ export interface CloudFrontWebSeedSource {
 }
 
 /** Wires the endpoint's adapters; used by the Lambda entry point and by the local server alike. */
-export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: WorkflowOptions = {}): EndpointDeps {
+export function endpointDeps(clients: AwsClients, settings: EndpointSettings, logger: Logger, options: ServiceOptions = {}): EndpointDeps {
   const { service, jobs, store } = torrentServiceDeps(clients, settings, options);
   const signer = new LinkSigner(settings.signingKey);
   return {
     service,
-    folders: { service: folderServiceDeps(clients, settings, jobs).folders, privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds },
+    folders: {
+      service: folderServiceDeps(clients, settings, { jobs, leaseSettings: options.leaseSettings, clock: options.clock }).folders,
+      privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    },
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),

@@ -13,7 +13,8 @@ import { formatFromQuery, infoHashHeaders } from './torrent-response';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
-import { jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { inProgressResponse, jobStatusResponse, pendingTorrentResponse } from './job-responses';
+import { prefersHtml } from '../http/negotiation';
 import { folderTorrentResponse, verifyFolderWebSeedLink, type FolderTorrents } from './folder-torrents';
 import { padFileResponse } from './pad-files';
 
@@ -83,7 +84,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
   const wantsTorrent = !seed && query.has('torrent');
   // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
-  const versionId = kind === 'webseed' ? (event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
+  const versionId = kind === 'webseed' ? checkVersionId(event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
   authorize(
     deps,
     event,
@@ -152,9 +153,12 @@ async function torrentOrJobResponse(
   found: TorrentOutcome,
   access: AccessMode,
 ): Promise<HttpResult> {
+  if ('inProgress' in found)
+    return inProgressResponse(found.head, found.inProgress.retryAfterSeconds, publicBaseUrl(event, deps.publicBaseUrl), access);
   if (!('job' in found)) return torrentResponse(deps, event, found, access);
   if (deps.jobs === undefined) throw new Error('the service returned a hashing job but the endpoint has no jobs');
-  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access);
+  const as = prefersHtml(event.headers?.accept) ? 'html' : 'json';
+  return pendingTorrentResponse(found.job, publicBaseUrl(event, deps.publicBaseUrl), deps.jobs, access, as);
 }
 
 async function torrentResponse(
@@ -225,6 +229,22 @@ function checkRangeHeader(range: string | undefined): void {
       return m[1] === '' || m[2] === '' || Number(m[1]) <= Number(m[2]);
     });
   if (!valid) throw new ServiceError(416, 'InvalidRange', `${JSON.stringify(range.slice(0, 100))} is not a valid byte range.`);
+}
+
+/**
+ * S3 version ids are opaque, URL-ready strings of at most 1,024 bytes: in practice 32 characters of
+ * letters, digits, `.` and `_` (the S3 user guide's example also has `+`), or `null` for the null
+ * version. Anything else (`..`, separators, spaces, control or non-ASCII characters) cannot name a
+ * version and is refused rather than written into a presigned URL.
+ */
+const VERSION_ID = /^[A-Za-z0-9._+=-]{1,1024}$/;
+
+function checkVersionId(versionId: string | undefined): string | undefined {
+  if (versionId === undefined) return undefined;
+  if (!VERSION_ID.test(versionId) || /^\.+$/.test(versionId)) {
+    throw badRequest(`${JSON.stringify(versionId.slice(0, 100))} is not an S3 version id.`, 'InvalidArgument');
+  }
+  return versionId;
 }
 
 const MAX_KEY_BYTES = 1024;

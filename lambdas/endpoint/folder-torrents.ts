@@ -10,7 +10,8 @@ import type { LinkCheck, LinkSigner } from '../security/signed-links';
 import type { FolderTorrent, FolderTorrentService } from '../folders/folder-service';
 import { announcedInfoHashes } from '../torrents/build-torrent';
 import { formatFromQuery, infoHashHeaders } from './torrent-response';
-import { pendingTorrentResponse } from './job-responses';
+import { inProgressResponse, pendingTorrentResponse } from './job-responses';
+import { prefersHtml } from '../http/negotiation';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 
 /** The endpoint's folder torrents: the service, and how long a private folder's web-seed link lives. */
@@ -61,7 +62,12 @@ export async function folderTorrentResponse(
   if ('job' in outcome) {
     // More to hash than a request may: 202 with the job, as for large objects.
     if (deps.jobs === undefined) throw new Error('the folder service returned a hashing job but the endpoint has no jobs');
-    return pendingTorrentResponse(outcome.job, base, deps.jobs, access);
+    return pendingTorrentResponse(outcome.job, base, deps.jobs, access, prefersHtml(event.headers?.accept) ? 'html' : 'json');
+  }
+  if ('inProgress' in outcome) {
+    // Another request holds the folder's build lease and was still building when this one stopped waiting.
+    const listing = { bucket, key: prefix, size: outcome.size, etag: outcome.identity };
+    return inProgressResponse(listing, outcome.inProgress.retryAfterSeconds, base, access);
   }
   const found = outcome;
   const parent = encodeKeyPath(prefix.slice(0, prefix.length - found.name.length - 1));

@@ -1,14 +1,17 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { HashingJob } from '../ports/job-store';
+import type { ObjectHead } from '../ports/object-store';
 import { badRequest, ServiceError } from '../http/errors';
 import { jsonResponse, type HttpResult } from '../http/http';
 import { encodeKeyPath, JOBS_PREFIX } from '../http/routes';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
+import { jobPage } from './job-page';
 
 /**
- * HTTP for hashing-workflow jobs: `?torrent` answers 202 while the workflow runs (with the status
- * URL and Retry-After), 502 when the job failed; `GET /-/jobs/{jobId}` reports progress.
+ * HTTP for torrents still being built: `?torrent` answers 202 while the hashing workflow runs (with
+ * the status URL and Retry-After), 502 when its job failed, and 202 when another request is
+ * still building an object's torrent inline; `GET /-/jobs/{jobId}` reports a job's progress.
  */
 
 /** The job as the status route and a 202 show it. */
@@ -39,11 +42,17 @@ export function jobView(job: HashingJob, baseUrl: string, jobs: LargeObjectJobs)
 }
 
 /**
- * `?torrent` for an object the workflow is hashing: 202 while it runs, a 502 error once it failed.
- * For a private object the status route stays closed, so the answer points nowhere but back at
- * `?torrent` (asked again with the same link).
+ * `?torrent` for an object the workflow is hashing: 202 while it runs (JSON, or an HTML progress
+ * page for a browser), a 502 error once it failed. For a private object the status route stays
+ * closed, so the answer points nowhere but back at `?torrent` (asked again with the same link).
  */
-export function pendingTorrentResponse(job: HashingJob, baseUrl: string, jobs: LargeObjectJobs, access: AccessMode = 'public'): HttpResult {
+export function pendingTorrentResponse(
+  job: HashingJob,
+  baseUrl: string,
+  jobs: LargeObjectJobs,
+  access: AccessMode = 'public',
+  as: 'json' | 'html' = 'json',
+): HttpResult {
   const status = access === 'public' ? statusUrl(baseUrl, job.jobId) : undefined;
   if (job.state === 'FAILED') {
     const retryableAt = jobs.retryableAt(job);
@@ -62,18 +71,46 @@ export function pendingTorrentResponse(job: HashingJob, baseUrl: string, jobs: L
     );
   }
   const view = jobView(job, baseUrl, jobs);
+  // The answer depends on Accept (and is never cached).
+  const common = { 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store', vary: 'accept' };
+  if (as === 'html') {
+    const page = jobPage(status === undefined ? { ...view, statusUrl: undefined, torrentUrl: undefined } : view, retryAfterSeconds(job));
+    return { ...page, headers: { ...page.headers, ...common, ...(status ? { location: status, 'x-torrent-job': status } : {}) } };
+  }
   if (status === undefined) {
     const { statusUrl: _closed, torrentUrl: _unsigned, ...privateView } = view;
     return jsonResponse(
       202,
       { message: `The torrent of ${JSON.stringify(job.key)} is being built; ask again later with the same link.`, ...privateView },
-      { 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store' },
+      common,
     );
   }
   return jsonResponse(
     202,
     { message: `The torrent of ${JSON.stringify(job.key)} is being built; ask again later, or follow the status URL.`, ...view },
-    { location: status, 'retry-after': String(retryAfterSeconds(job)), 'cache-control': 'no-store', 'x-torrent-job': status },
+    { ...common, location: status, 'x-torrent-job': status },
+  );
+}
+
+/**
+ * `?torrent` while another request builds the same object's torrent inline and this one has waited
+ * as long as it may (API Gateway's 30 s). The same 202 + Retry-After as a workflow job, without a
+ * status URL: the build takes seconds, and asking `?torrent` again is the way to get it.
+ */
+export function inProgressResponse(head: ObjectHead, retryAfter: number, baseUrl: string, access: AccessMode = 'public'): HttpResult {
+  return jsonResponse(
+    202,
+    {
+      message: `The torrent of ${JSON.stringify(head.key)} is being built by another request; ask again in ${retryAfter} s${access === 'private' ? ' with the same link' : ''}.`,
+      state: 'BUILDING',
+      bucket: head.bucket,
+      key: head.key,
+      ...(head.versionId !== undefined ? { versionId: head.versionId } : {}),
+      etag: head.etag,
+      size: head.size,
+      ...(access === 'public' ? { torrentUrl: `${baseUrl}/${head.bucket}/${encodeKeyPath(head.key)}?torrent` } : {}),
+    },
+    { 'retry-after': String(retryAfter), 'cache-control': 'no-store' },
   );
 }
 

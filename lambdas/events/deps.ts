@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { AwsClients } from '../runtime/aws-clients';
 import { SourceAllowlist } from '../config/sources';
-import { torrentServiceDeps, type TorrentServiceSettings, type WorkflowOptions } from '../torrents/deps';
+import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } from '../torrents/deps';
 import type { EventsDeps } from './events';
 import { folderServiceDeps } from '../folders/deps';
 
@@ -12,10 +12,14 @@ export interface EventsSettings extends TorrentServiceSettings {
 }
 
 /** Wires the events handler: the same torrent service `?torrent` uses, and the cache to evict from. */
-export function eventsDeps(clients: AwsClients, settings: EventsSettings, logger: Logger, options: WorkflowOptions = {}): EventsDeps {
+export function eventsDeps(clients: AwsClients, settings: EventsSettings, logger: Logger, options: ServiceOptions = {}): EventsDeps {
   const { service, store, cache, jobs } = torrentServiceDeps(clients, settings, options);
   const sources = SourceAllowlist.parse(settings.sources);
-  const { folders, hashes, known } = folderServiceDeps(clients, settings, jobs);
+  const { folders, hashes, known } = folderServiceDeps(clients, settings, {
+    jobs,
+    leaseSettings: options.leaseSettings,
+    clock: options.clock,
+  });
   return {
     service,
     store,

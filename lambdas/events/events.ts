@@ -21,7 +21,7 @@ export interface EventsDeps {
 }
 
 export type EventOutcome =
-  | { readonly event: ObjectEvent; readonly outcome: 'built' | 'cached' | 'not-served' | 'kept' }
+  | { readonly event: ObjectEvent; readonly outcome: 'built' | 'cached' | 'building' | 'not-served' | 'kept' }
   | { readonly event: ObjectEvent; readonly outcome: 'job'; readonly jobId: string; readonly state: string }
   | { readonly event: ObjectEvent; readonly outcome: 'skipped'; readonly reason: string }
   | { readonly event: ObjectEvent; readonly outcome: 'evicted'; readonly entries: number }
@@ -71,6 +71,8 @@ async function created(deps: EventsDeps, event: ObjectEvent): Promise<EventOutco
     // The torrent requests will ask for: private sources get private (BEP 27) torrents.
     const found = await deps.service.torrentFor(event.bucket, event.key, { private: access === 'private' });
     if ('job' in found) return { event, outcome: 'job', jobId: found.job.jobId, state: found.job.state };
+    // A request is building it (and will publish it): nothing left for the event to do.
+    if ('inProgress' in found) return { event, outcome: 'building' };
     return { event, outcome: found.cached ? 'cached' : 'built' };
   } catch (err) {
     // Answers about the object, not failures of ours: nothing to build now.

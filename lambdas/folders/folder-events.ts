@@ -19,7 +19,7 @@ export interface FolderEventsDeps {
 export interface FolderRebuild {
   readonly prefix: string;
   readonly variant: string;
-  readonly result: 'rebuilt' | 'current' | 'job' | 'forgotten' | 'skipped';
+  readonly result: 'rebuilt' | 'current' | 'job' | 'building' | 'forgotten' | 'skipped';
   /** Bytes read for the rebuild: the changed object's, not the folder's. */
   readonly bytesHashed?: number;
   readonly reason?: string;
@@ -53,6 +53,8 @@ export async function keepFoldersCurrent(
         const built = await deps.folders.torrentFor(bucket, folder.prefix, options, (k) => deps.sources.accessFor(bucket, k) === access);
         if ('job' in built)
           rebuilds.push({ prefix: folder.prefix, variant, result: 'job', reason: `${built.job.jobId} ${built.job.state}` });
+        // A request holds the lease: it builds (and publishes) this listing's torrent.
+        else if ('inProgress' in built) rebuilds.push({ prefix: folder.prefix, variant, result: 'building' });
         else
           rebuilds.push({ prefix: folder.prefix, variant, result: built.cached ? 'current' : 'rebuilt', bytesHashed: built.bytesHashed });
       } catch (err) {

@@ -14,8 +14,10 @@ import type { KnownFolders } from '../ports/known-folders';
 import type { ListedObject, ObjectListing } from '../ports/object-listing';
 import type { ObjectStore } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import type { TorrentRegistry } from '../ports/torrent-registry';
+import type { BuildLeases } from '../ports/build-leases';
+import type { TorrentPublisher } from '../ports/torrent-publisher';
 import { announcedInfoHashes } from '../torrents/build-torrent';
+import { LeasedBuilds, type LeaseSettings } from '../torrents/leased-builds';
 import { folderServiceError } from './folder-errors';
 import { folderNameOf, folderObjects, listFolder, listingDigest, type FolderObject } from './folder-listing';
 import { hashObjects, hashFolderEndToEnd, type HashObjectsOptions, type RangeReader } from './hash-objects';
@@ -25,7 +27,11 @@ export interface FolderServiceDeps {
   readonly store: ObjectStore;
   readonly hashes: ObjectHashStore;
   readonly cache: TorrentCache;
-  readonly registry: TorrentRegistry;
+  /** Cache entry and tracker registration in one step, as for objects. */
+  readonly publisher: TorrentPublisher;
+  /** One build per listing and variant: concurrent requests for an uncached folder torrent wait for the one holding the lease. */
+  readonly leases: BuildLeases;
+  readonly leaseSettings?: Partial<LeaseSettings>;
   /** At most this many bytes are hashed inside a request (the objects a folder's stored hashes lack). */
   readonly inlineHashLimit: number;
   readonly clock?: () => Date;
@@ -80,7 +86,18 @@ export interface FolderPending {
   readonly job: HashingJob;
 }
 
-export type FolderOutcome = FolderTorrent | FolderPending;
+/** A folder whose torrent another request was still building when this one stopped waiting. */
+export interface FolderInProgress {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly name: string;
+  /** The listing's size and identity, as a pending answer reports them. */
+  readonly size: number;
+  readonly identity: string;
+  readonly inProgress: { readonly retryAfterSeconds: number };
+}
+
+export type FolderOutcome = FolderTorrent | FolderPending | FolderInProgress;
 
 /** The hashing workflow for folders with more to hash than a request may: the job machinery of large objects, and where plans go. */
 export interface FolderJobs {
@@ -111,12 +128,14 @@ interface PreparedFolder {
  */
 export class FolderTorrentService {
   private readonly clock: () => Date;
+  private readonly builds: LeasedBuilds;
 
   constructor(
     private readonly deps: FolderServiceDeps,
     private readonly workflow?: FolderJobs,
   ) {
     this.clock = deps.clock ?? (() => new Date());
+    this.builds = new LeasedBuilds({ leases: deps.leases, cache: deps.cache, clock: deps.clock, settings: deps.leaseSettings });
   }
 
   /**
@@ -184,34 +203,60 @@ export class FolderTorrentService {
     const folder = this.prepare(bucket, prefix, objects, options);
     const cached = await this.deps.cache.get(folder.cacheKey);
     if (cached !== undefined) return { ...this.describe(folder), torrent: cached, cached: true, bytesHashed: 0 };
-    if (folder.layout.padding === 'none') return this.buildUnpadded(folder);
-
+    if (folder.layout.padding === 'none') {
+      this.assertUnpaddedFits(folder);
+      return this.leased(folder, () => this.buildUnpadded(folder));
+    }
     const { all, stored, lacking, missing, bytesToHash } = await this.storedHashes(folder);
     if (bytesToHash > this.deps.inlineHashLimit) return this.viaWorkflow(folder, lacking, missing, bytesToHash);
-    for (const group of groupBy(missing, (i) => (lacking[i] as HashKind[]).join('+'))) {
-      const hashed = await hashObjects(
-        group.map((i) => this.readerOf(bucket, folder.inOrder[i] as FolderObject)),
-        folder.layout.pieceLength,
-        lacking[group[0] as number] as HashKind[],
-        this.deps.hashOptions,
-      );
-      // Each record keeps the kinds it had and gains the new ones.
-      const records = group.map((index, j) => {
-        const fresh = hashed[j] as ObjectHashes;
-        const before = stored[index];
-        all[index] = before ? mergeObjectHashes(fresh, before) : fresh;
-        return { key: this.hashKeyOf(folder, index), hashes: all[index] as ObjectHashes };
+    return this.leased(folder, async () => {
+      for (const group of groupBy(missing, (i) => (lacking[i] as HashKind[]).join('+'))) {
+        const hashed = await hashObjects(
+          group.map((i) => this.readerOf(bucket, folder.inOrder[i] as FolderObject)),
+          folder.layout.pieceLength,
+          lacking[group[0] as number] as HashKind[],
+          this.deps.hashOptions,
+        );
+        // Each record keeps the kinds it had and gains the new ones.
+        const records = group.map((index, j) => {
+          const fresh = hashed[j] as ObjectHashes;
+          const before = stored[index];
+          all[index] = before ? mergeObjectHashes(fresh, before) : fresh;
+          return { key: this.hashKeyOf(folder, index), hashes: all[index] as ObjectHashes };
+        });
+        await this.deps.hashes.putMany(records);
+      }
+      const built = buildFolderInfoFromObjects({
+        format: folder.format,
+        name: folder.name,
+        layout: folder.layout,
+        objects: all,
+        private: options.private,
       });
-      await this.deps.hashes.putMany(records);
-    }
-    const built = buildFolderInfoFromObjects({
-      format: folder.format,
-      name: folder.name,
-      layout: folder.layout,
-      objects: all,
-      private: options.private,
+      return this.publish(folder, built.info, built.pieceLayers, bytesToHash);
     });
-    return this.publish(folder, built.info, built.pieceLayers, bytesToHash);
+  }
+
+  /**
+   * Builds and publishes while holding the lease of the folder's listing and variant, as object
+   * torrents are built; a request that finds another building waits for it, then reads the cache.
+   */
+  private async leased(folder: PreparedFolder, buildAndPublish: () => Promise<FolderTorrent>): Promise<FolderOutcome> {
+    let built: FolderTorrent | undefined;
+    const result = await this.builds.buildOrWait(folder.cacheKey, async () => {
+      built = await buildAndPublish();
+      return built.torrent;
+    });
+    if (result.kind === 'built' && built !== undefined) return built;
+    if (result.kind === 'building') {
+      return {
+        ...this.describe(folder),
+        size: folder.layout.contentLength,
+        identity: folder.cacheKey.identity,
+        inProgress: { retryAfterSeconds: result.retryAfterSeconds },
+      };
+    }
+    return { ...this.describe(folder), torrent: result.torrent, cached: true, bytesHashed: 0 };
   }
 
   private prepare(bucket: string, prefix: string, objects: readonly FolderObject[], options: FolderBuildOptions): PreparedFolder {
@@ -250,8 +295,8 @@ export class FolderTorrentService {
     return { all, stored, lacking, missing, bytesToHash };
   }
 
-  private async buildUnpadded(folder: PreparedFolder): Promise<FolderTorrent> {
-    // Pieces straddle files, so nothing can be reused: every byte is read, every time, in the request.
+  /** Pieces straddle files, so nothing can be reused: every byte is read, every time, in the request. */
+  private assertUnpaddedFits(folder: PreparedFolder): void {
     if (folder.layout.contentLength > this.deps.inlineHashLimit) {
       throw new ServiceError(
         413,
@@ -260,6 +305,9 @@ export class FolderTorrentService {
           'and folder torrents without padding are hashed whole in the request (the hashing workflow makes BEP 47 folder torrents).',
       );
     }
+  }
+
+  private async buildUnpadded(folder: PreparedFolder): Promise<FolderTorrent> {
     const pieces = await hashFolderEndToEnd(
       folder.layout,
       folder.inOrder.map((o) => this.readerOf(folder.bucket, o)),
@@ -323,16 +371,21 @@ export class FolderTorrentService {
       pieceLength: folder.layout.pieceLength,
       createdAt: this.clock(),
     };
-    await this.deps.cache.put(folder.cacheKey, torrent);
-    await this.deps.known?.remember(folder.bucket, folder.prefix, folder.cacheKey.variant);
-    await this.deps.registry.register({
-      infoHashes: announcedInfoHashes(info, folder.format),
-      bucket: folder.bucket,
-      key: folder.prefix,
-      name: folder.name,
-      size: folder.layout.contentLength,
-      private: folder.options.private === true,
+    // One publish writes the cache entry and the tracker registration together, as for objects.
+    await this.deps.publisher.publish({
+      key: folder.cacheKey,
+      torrent,
+      registration: {
+        infoHashes: announcedInfoHashes(info, folder.format),
+        bucket: folder.bucket,
+        key: folder.prefix,
+        name: folder.name,
+        size: folder.layout.contentLength,
+        private: folder.options.private === true,
+      },
     });
+    // Remembered after publishing: an event for a folder not remembered yet leaves its (current) torrent alone.
+    await this.deps.known?.remember(folder.bucket, folder.prefix, folder.cacheKey.variant);
     return { ...this.describe(folder), torrent, cached: false, bytesHashed };
   }
 

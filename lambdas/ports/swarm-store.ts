@@ -15,9 +15,15 @@ export interface TrackedTorrent {
 /** A peer to store: a swarm member plus the client's `key`, which proves ownership of its peer id. */
 export interface StoredPeer extends SwarmMember {
   readonly key?: string;
-  /** Set once this entry's download has been counted, so a repeated `completed` is not counted again. */
-  readonly downloadCounted?: boolean;
 }
+
+/**
+ * How long the store remembers that a peer id has downloaded a torrent: far longer than a peer
+ * entry lives (a `stopped` deletes it at once), so a client that completes, stops, starts and
+ * completes again in one session (one peer id) is one download. Clients make a new peer id per
+ * session or per torrent, so a returning user is counted again, as a new download.
+ */
+export const DOWNLOAD_RECORD_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * Who may change a peer's entry: the client that made it. A request is that client when it shares
@@ -25,7 +31,24 @@ export interface StoredPeer extends SwarmMember {
  * changes). An expired entry belongs to no one.
  */
 export type PeerWriteResult =
-  { readonly outcome: 'written'; readonly previous?: StoredPeer } | { readonly outcome: 'owned-by-another-client' };
+  | { readonly outcome: 'written'; readonly previous?: StoredPeer }
+  | { readonly outcome: 'owned-by-another-client' }
+  /** The peer stopped moments ago: only a new `started` brings it back (see STOPPED_PEER_SECONDS). */
+  | { readonly outcome: 'stopped' };
+
+export interface PutPeerOptions {
+  /** The announce is a `started`: the client (re)joins, even just after a stop. */
+  readonly starting?: boolean;
+}
+
+/**
+ * How long a stop is remembered. A client may send a regular announce and, before its answer, a
+ * `stopped` (libtorrent does when it pauses right after announcing); the two are handled
+ * concurrently, and the older one's write may land last. Remembering the stop for a minute, far
+ * longer than an announce takes, keeps such a straggler from bringing the peer back; a client that
+ * really rejoins announces `started`.
+ */
+export const STOPPED_PEER_SECONDS = 60;
 
 /**
  * The tracker's state: registered torrents (the whitelist) and their peers. Infohashes are
@@ -35,11 +58,11 @@ export interface SwarmStore {
   /** The registered torrents among `infoHashes`; unregistered ones are left out. */
   trackedTorrents(infoHashes: readonly string[]): Promise<Map<string, TrackedTorrent>>;
   /**
-   * Adds or refreshes a peer unless another client owns its peer id; returns the entry it replaced.
-   * A refresh keeps the entry's download mark; replacing an expired entry starts afresh.
+   * Adds or refreshes a peer unless another client owns its peer id, or it stopped less than
+   * STOPPED_PEER_SECONDS ago and this is not a `started`; returns the entry it replaced.
    */
-  putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
-  /** Removes a peer (a `stopped` event) unless another client owns its peer id. */
+  putPeer(infoHash: string, peer: StoredPeer, nowSeconds: number, options?: PutPeerOptions): Promise<PeerWriteResult>;
+  /** Removes a peer (a `stopped` event) unless another client owns its peer id, and remembers the stop. */
   removePeer(infoHash: string, peer: StoredPeer, nowSeconds: number): Promise<PeerWriteResult>;
   /**
    * Deletes peers that have expired (and are still expired: one that announced again is kept).
@@ -47,11 +70,12 @@ export interface SwarmStore {
    */
   removeExpiredPeers(infoHash: string, peers: readonly StoredPeer[], nowSeconds: number): Promise<void>;
   /**
-   * Counts a completed download: marks the peer's entry (when it still has one) and adds one to the
-   * torrent's counter, only if the entry was not marked already, so concurrent or repeated
-   * `completed` announces count once.
+   * Counts a completed download of a registered torrent once per peer id: records that `peerId`
+   * downloaded it (for DOWNLOAD_RECORD_SECONDS) and adds one to the torrent's counter, both or
+   * neither. True when it counted; false when that peer id had already been counted (concurrent
+   * or repeated announces) or the torrent is not registered.
    */
-  recordDownload(infoHash: string, peer: StoredPeer | undefined): Promise<void>;
+  recordDownload(infoHash: string, peerId: Uint8Array, nowSeconds: number): Promise<boolean>;
   /** At most `limit` peers in ring order from `start`, wrapping round once (expired ones included). */
   samplePeers(infoHash: string, start: number, limit: number): Promise<SwarmSample>;
 }

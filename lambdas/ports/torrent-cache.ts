@@ -20,10 +20,17 @@ export interface CachedTorrent {
   readonly createdAt: Date;
 }
 
+export interface CacheReadOptions {
+  /**
+   * See every publish that finished before the read began (a strongly consistent read). Needed
+   * where a miss leads to a build, after another builder may just have published.
+   */
+  readonly consistent?: boolean;
+}
+
+/** Reading and evicting cached torrents; they are written only by publishing (see TorrentPublisher). */
 export interface TorrentCache {
-  get(key: TorrentCacheKey): Promise<CachedTorrent | undefined>;
-  /** Stores a torrent and drops torrents of other identities of the same object. */
-  put(key: TorrentCacheKey, torrent: CachedTorrent): Promise<void>;
+  get(key: TorrentCacheKey, options?: CacheReadOptions): Promise<CachedTorrent | undefined>;
   /** Drops every torrent of an object (all identities and variants); returns how many. */
   evictObject(bucket: string, key: string): Promise<number>;
 }

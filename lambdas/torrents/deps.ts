@@ -1,11 +1,13 @@
 import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
 import { DynamoDbObjectHashStore } from '../adapters/dynamodb-object-hash-store';
+import { DynamoDbBuildLeases } from '../adapters/dynamodb-build-leases';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
-import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
+import { DynamoDbTorrentPublisher } from '../adapters/dynamodb-torrent-publisher';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { HashingWorkflow } from '../ports/hashing-workflow';
 import type { AwsClients } from '../runtime/aws-clients';
 import { LargeObjectJobs, type RetryPolicy } from './large-object-jobs';
+import type { LeaseSettings } from './leased-builds';
 import { TorrentService } from './torrent-service';
 
 export interface TorrentServiceSettings {
@@ -15,21 +17,24 @@ export interface TorrentServiceSettings {
   readonly inlineHashLimit: number;
 }
 
-/** The hashing workflow, when objects above the inline limit should get torrents (else they get 413). */
-export interface WorkflowOptions {
+/** How the service builds: the hashing workflow for objects above the inline limit (else they get 413), and lease timings. */
+export interface ServiceOptions {
   readonly workflow?: HashingWorkflow;
   readonly retry?: Partial<RetryPolicy>;
   readonly clock?: () => Date;
+  /** Build-lease timings (the defaults suit API Gateway's 30 s; local runs and tests shorten them). */
+  readonly leaseSettings?: Partial<LeaseSettings>;
 }
 
 /**
  * The torrent service and the adapters under it, wired once for every caller that finds or builds
  * torrents: the endpoint and the S3 events handler.
  */
-export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: WorkflowOptions = {}) {
+export function torrentServiceDeps(clients: AwsClients, settings: TorrentServiceSettings, options: ServiceOptions = {}) {
   const store = new S3ObjectStore(clients.s3, clients.s3InRegion);
   const cache = new DynamoDbTorrentCache(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
-  const registry = new DynamoDbTorrentRegistry(clients.dynamoDb, settings.swarmTable);
+  const publisher = new DynamoDbTorrentPublisher(clients.dynamoDb, cache, settings.swarmTable);
+  const leases = new DynamoDbBuildLeases(clients.dynamoDb, settings.torrentTable);
   const jobs =
     options.workflow &&
     new LargeObjectJobs({
@@ -43,7 +48,10 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
   const service = new TorrentService({
     store,
     cache,
-    registry,
+    publisher,
+    leases,
+    leaseSettings: options.leaseSettings,
+    clock: options.clock,
     inlineHashLimit: settings.inlineHashLimit,
     largeObjects: jobs,
     objectHashes,

@@ -2,18 +2,25 @@ import type { TorrentFormat } from '../core/build-info';
 import { torrentNameForKey } from '../core/torrent-name';
 import { ObjectChangedError, ServiceError } from '../http/errors';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
+import type { BuildLeases } from '../ports/build-leases';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
-import type { TorrentRegistry } from '../ports/torrent-registry';
+import type { TorrentPublisher } from '../ports/torrent-publisher';
 import type { HashingJob } from '../ports/job-store';
 import type { ObjectHashStore } from '../ports/object-hash-store';
-import { announcedInfoHashes, buildObjectTorrent } from './build-torrent';
+import { buildObjectTorrent } from './build-torrent';
 import type { HashOptions } from './hash-object';
 import type { LargeObjectJobs } from './large-object-jobs';
+import { LeasedBuilds, type LeaseSettings } from './leased-builds';
+import { publicationOf } from './publication';
+import { variantOf, type BuildOptions } from './variants';
 
 export interface TorrentServiceDeps {
   readonly store: ObjectStore;
   readonly cache: TorrentCache;
-  readonly registry: TorrentRegistry;
+  readonly publisher: TorrentPublisher;
+  /** One build per object identity: concurrent requests for an uncached torrent wait for the one holding the lease. */
+  readonly leases: BuildLeases;
+  readonly leaseSettings?: Partial<LeaseSettings>;
   /** Objects larger than this are not hashed inside a request. */
   readonly inlineHashLimit: number;
   readonly clock?: () => Date;
@@ -40,30 +47,14 @@ export interface TorrentPending {
   readonly job: HashingJob;
 }
 
-export type TorrentOutcome = TorrentForObject | TorrentPending;
-
-/** Build options that change the info dict, and so the cache entry. */
-export interface BuildOptions {
-  /** BEP 27 `private=1`: clients use only the tracker (no DHT, PEX, LSD). Changes the infohash. */
-  readonly private?: boolean;
-  /** v1 (the default), v2 or hybrid (BEP 52). */
-  readonly format?: TorrentFormat;
+/** An object below the inline limit whose torrent another request was still building when this one stopped waiting. */
+export interface TorrentInProgress {
+  readonly head: ObjectHead;
+  readonly name: string;
+  readonly inProgress: { readonly retryAfterSeconds: number };
 }
 
-export const DEFAULT_VARIANT = 'v1';
-
-/** The cache variant of a set of build options: `v1`, `v2`, `hybrid`, `v1+private`... */
-export function variantOf(options: BuildOptions): string {
-  const format = options.format ?? DEFAULT_VARIANT;
-  return options.private ? `${format}+private` : format;
-}
-
-/** The build options a variant stands for (the workflow carries the variant, not the options). */
-export function optionsOfVariant(variant: string): BuildOptions {
-  const [format, flag] = variant.split('+');
-  if (format !== 'v1' && format !== 'v2' && format !== 'hybrid') throw new RangeError(`unknown torrent variant: ${variant}`);
-  return { format, private: flag === 'private' };
-}
+export type TorrentOutcome = TorrentForObject | TorrentPending | TorrentInProgress;
 
 /**
  * Finds or builds the torrent of an object's current identity. A request always HEADs the object
@@ -71,9 +62,11 @@ export function optionsOfVariant(variant: string): BuildOptions {
  */
 export class TorrentService {
   private readonly clock: () => Date;
+  private readonly builds: LeasedBuilds;
 
   constructor(private readonly deps: TorrentServiceDeps) {
     this.clock = deps.clock ?? (() => new Date());
+    this.builds = new LeasedBuilds({ leases: deps.leases, cache: deps.cache, clock: deps.clock, settings: deps.leaseSettings });
   }
 
   async torrentFor(bucket: string, key: string, options: BuildOptions = {}): Promise<TorrentOutcome> {
@@ -110,11 +103,13 @@ export class TorrentService {
         `${key} has ${head.size} bytes; this deployment hashes objects of up to ${this.deps.inlineHashLimit} bytes per request.`,
       );
     }
-    const torrent = await this.build(head, name, options);
-    await this.deps.cache.put(cacheKey, torrent);
-    const infoHashes = announcedInfoHashes(torrent.info, format);
-    await this.deps.registry.register({ infoHashes, bucket, key, name, size: head.size, private: options.private === true });
-    return { head, name, torrent, format, cached: false };
+    const result = await this.builds.buildOrWait(cacheKey, async () => {
+      const torrent = await this.build(head, name, options);
+      await this.deps.publisher.publish(publicationOf(cacheKey, torrent, name));
+      return torrent;
+    });
+    if (result.kind === 'building') return { head, name, inProgress: { retryAfterSeconds: result.retryAfterSeconds } };
+    return { head, name, torrent: result.torrent, format, cached: result.kind === 'cached' };
   }
 
   private async viaWorkflow(

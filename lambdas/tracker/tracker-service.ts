@@ -45,16 +45,15 @@ export interface TrackerServiceDeps {
 }
 
 /**
- * A download completed when the client says so (BEP 3: never sent by a client that started
- * complete, but Transmission may announce `started` with left=0 and then `completed` when it
- * finished before its first announce), or when a leecher we know of announces with nothing left
- * (aria2 with --seed-time=0 goes straight to `stopped` with left=0). Each entry counts once.
+ * A download completed here when a peer we know of (a live entry of this client) announces with
+ * nothing left and either says so (`completed`; Transmission may announce `started` with left=0
+ * first when it finished before its first announce) or was a leecher (aria2 with --seed-time=0 goes
+ * straight to `stopped` with left=0). A peer id we have no live entry for proves nothing: a
+ * `completed` from it does not count. The store counts each peer id once (docs/tracker.md).
  */
 function completedDownload(request: AnnounceRequest, previous: StoredPeer | undefined, nowSeconds: number): boolean {
-  if (request.left !== 0) return false;
-  const known = previous !== undefined && isLive(previous, nowSeconds) ? previous : undefined;
-  if (known?.downloadCounted) return false;
-  return request.event === 'completed' || (known !== undefined && !known.seeder);
+  if (request.left !== 0 || previous === undefined || !isLive(previous, nowSeconds)) return false;
+  return request.event === 'completed' || !previous.seeder;
 }
 
 /** Registered infohashes remembered per container; a hot torrent is then one read a minute, not one per announce. */
@@ -95,21 +94,27 @@ export class TrackerService {
     // The write and the read are independent: the requester is taken out of the sample and
     // counted with its new state, so the read need not see the write.
     const [write, sample] = await Promise.all([
-      stopping ? this.deps.store.removePeer(infoHash, peer, now) : this.deps.store.putPeer(infoHash, peer, now),
+      stopping
+        ? this.deps.store.removePeer(infoHash, peer, now)
+        : this.deps.store.putPeer(infoHash, peer, now, { starting: request.event === 'started' }),
       this.deps.store.samplePeers(infoHash, randomPlacement(this.random), SAMPLE_LIMIT),
     ]);
     if (write.outcome === 'owned-by-another-client') throw new TrackerError('peer_id is in use by another client');
+    // A straggler from before this client's `stopped` is answered, but the peer stays gone.
+    const gone = stopping || write.outcome === 'stopped';
     const others = withoutPeer(sample, request.peerId);
     await Promise.all([
-      completedDownload(request, write.previous, now) ? this.deps.store.recordDownload(infoHash, stopping ? undefined : peer) : undefined,
+      write.outcome === 'written' && completedDownload(request, write.previous, now)
+        ? this.deps.store.recordDownload(infoHash, request.peerId, now)
+        : undefined,
       this.sweep(infoHash, others, now),
     ]);
     const counts = estimateCounts(others, now);
     return {
       interval: this.policy.interval,
       minInterval: this.policy.minInterval,
-      complete: counts.complete + (!stopping && seeder ? 1 : 0),
-      incomplete: counts.incomplete + (!stopping && !seeder ? 1 : 0),
+      complete: counts.complete + (!gone && seeder ? 1 : 0),
+      incomplete: counts.incomplete + (!gone && !seeder ? 1 : 0),
       peers: stopping ? [] : selectPeers(others, peer, request.numwant, now),
     };
   }

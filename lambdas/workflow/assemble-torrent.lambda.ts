@@ -17,5 +17,5 @@ const tasks = makeWorkflowTasks(
   ),
 );
 
-/** "Assemble torrent": concatenate the chunk hashes, cache the info dict, register the infohash. */
+/** "Assemble torrent": concatenate the chunk hashes, publish the torrent (cache entry and tracker registration in one transaction). */
 export const handler = instrumentedTask(tasks.assembleTorrent, logger, metrics, workflowMetrics.assembleTorrent);

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
-import { DynamoDbTorrentRegistry } from '../adapters/dynamodb-torrent-registry';
+import { DynamoDbTorrentPublisher } from '../adapters/dynamodb-torrent-publisher';
 import { S3ChunkResults } from '../adapters/s3-chunk-results';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { AwsClients } from '../runtime/aws-clients';
@@ -30,10 +30,14 @@ export function workflowTaskDeps(
     store: new S3ObjectStore(clients.s3, clients.s3InRegion),
     jobs: new DynamoDbJobStore(clients.dynamoDb, resources.torrentTable),
     chunkResults: metadataBucket ? new S3ChunkResults(clients.s3, metadataBucket) : notConfigured('the metadata bucket'),
-    cache: metadataBucket
-      ? new DynamoDbTorrentCache(clients.dynamoDb, resources.torrentTable, clients.s3, metadataBucket)
-      : notConfigured('the metadata bucket'),
-    registry: swarmTable ? new DynamoDbTorrentRegistry(clients.dynamoDb, swarmTable) : notConfigured('the swarm table'),
+    publisher:
+      metadataBucket && swarmTable
+        ? new DynamoDbTorrentPublisher(
+            clients.dynamoDb,
+            new DynamoDbTorrentCache(clients.dynamoDb, resources.torrentTable, clients.s3, metadataBucket),
+            swarmTable,
+          )
+        : notConfigured('publishing (the metadata bucket and the swarm table)'),
     folders: metadataBucket ? folderWorkflowDeps(clients, resources.torrentTable, metadataBucket, swarmTable) : undefined,
     settings,
     logger,

@@ -7,11 +7,11 @@ import { torrentNameForKey } from '../core/torrent-name';
 import type { ChunkResultStore } from '../ports/chunk-results';
 import type { JobFailure, JobStore } from '../ports/job-store';
 import { objectIdentity, type ObjectHead, type ObjectStore } from '../ports/object-store';
-import type { TorrentCache } from '../ports/torrent-cache';
-import type { TorrentRegistry } from '../ports/torrent-registry';
+import type { TorrentPublisher } from '../ports/torrent-publisher';
 import { ObjectChangedError, ServiceError } from '../http/errors';
 import { hashObjectPieces } from '../torrents/hash-object';
-import { optionsOfVariant } from '../torrents/torrent-service';
+import { publicationOf } from '../torrents/publication';
+import { optionsOfVariant } from '../torrents/variants';
 import type { WorkflowFunction } from './definition';
 import { forWorkflow, TRANSIENT_ERROR_NAME } from './errors';
 import type { AssembleInput, AssembleOutput, ChunkTaskInput, ChunkTaskOutput, FailureInput, PlannedState, TaskFailure } from './state';
@@ -30,8 +30,7 @@ export interface WorkflowSettings {
 
 export interface WorkflowTaskDeps {
   readonly store: ObjectStore;
-  readonly cache: TorrentCache;
-  readonly registry: TorrentRegistry;
+  readonly publisher: TorrentPublisher;
   readonly jobs: JobStore;
   readonly chunkResults: ChunkResultStore;
   readonly settings: WorkflowSettings;
@@ -172,18 +171,16 @@ export function makeWorkflowTasks(deps: WorkflowTaskDeps): WorkflowTasks {
           private: isPrivate,
         });
         const infoHash = Buffer.from(infoHashV1(info)).toString('hex');
-        await deps.cache.put(
-          { bucket: job.bucket, key: job.key, identity: job.identity, variant: job.variant },
-          { infoHash, info, size: job.size, pieceLength: plan.pieceLength, createdAt: clock() },
+        // One publish writes the cache entry and the tracker registration together. A crash
+        // after it and before the job is marked done leaves a served, announceable torrent (the
+        // endpoint reads the cache before the job) and a job recorded as failed.
+        await deps.publisher.publish(
+          publicationOf(
+            { bucket: job.bucket, key: job.key, identity: job.identity, variant: job.variant },
+            { infoHash, info, size: job.size, pieceLength: plan.pieceLength, createdAt: clock() },
+            name,
+          ),
         );
-        await deps.registry.register({
-          infoHashes: [infoHash],
-          bucket: job.bucket,
-          key: job.key,
-          name,
-          size: job.size,
-          private: isPrivate,
-        });
         await deps.jobs.succeed(job, infoHash);
         await cleanUp(job);
         deps.logger?.info('assembled', { jobId: job.jobId, attempt: job.attempt, infoHash });

@@ -1,12 +1,13 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack, type S3TorrentStackProps } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
+import { testApp } from '../support/cdk';
 
 // What a first `cdk deploy` needs beyond the basics: dual-stack, DNS, log group names, reserved
 // concurrency, KMS, cross-account bucket policies and EventBridge delivery. No bundling (the
 // template is what is checked; bundling is test/cdk/bundle-size's).
-const app = () => new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+const app = () => testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const stack = new S3TorrentStack(app(), 'Deploy', {
   sources: parseSourceBuckets(['media-bucket', `private:vault/secret/@${KEY_ARN}`, 'docs/public/']),

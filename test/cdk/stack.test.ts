@@ -1,11 +1,13 @@
-import { App } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/config/env';
+import { CACHE_INFO_PREFIX } from '../../lambdas/config/tables';
+import { ROUTES, routeKey } from '../../lambdas/http/routes';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const app = new App();
+const app = testApp();
 const stack = new S3TorrentStack(app, 'Test', {
   sources: parseSourceBuckets(['media-bucket', 'docs/public/', 'private:vault']),
   inlineHashLimitBytes: 123456789,
@@ -45,7 +47,29 @@ describe('storage', () => {
       },
     });
   });
+
+  it('lets the cache read info objects, and list its bucket so a missing one reads 404 (a miss), not 403', () => {
+    const [metadataBucket] = Object.keys(template.findResources('AWS::S3::Bucket')).filter((id) => id.startsWith('StorageMetadataBucket'));
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')).map(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: PolicyStatementJson[] } } }).Properties.PolicyDocument.Statement,
+    );
+    const onInfoObjects = (s: PolicyStatementJson) => JSON.stringify(s.Resource).includes(`"/${CACHE_INFO_PREFIX}*"`);
+    const cacheUsers = policies.filter((statements) =>
+      statements.some((s) => [s.Action].flat().includes('s3:GetObject') && onInfoObjects(s)),
+    );
+    // The endpoint and the workflow's "Assemble torrent" (the S3 events handler too, when configured).
+    expect(cacheUsers.length).toBeGreaterThanOrEqual(2);
+    for (const statements of cacheUsers) {
+      expect(statements).toContainEqual({ Action: 's3:ListBucket', Effect: 'Allow', Resource: { 'Fn::GetAtt': [metadataBucket, 'Arn'] } });
+    }
+  });
 });
+
+interface PolicyStatementJson {
+  readonly Action: string | string[];
+  readonly Resource: unknown;
+  readonly Condition?: unknown;
+}
 
 describe('endpoint', () => {
   it('routes the object and web-seed paths to the endpoint Lambda over payload v2', () => {
@@ -58,6 +82,26 @@ describe('endpoint', () => {
       template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: routeKey });
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
+  it('gives every service route its own route key beside the greedy object route, and no catch-all', () => {
+    const keys = (Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as { Properties: { RouteKey: string } }[]).map(
+      (r) => r.Properties.RouteKey,
+    );
+    // Each key once: API Gateway then picks the most specific match (docs/routes.md), which these are.
+    expect([...keys].sort()).toEqual(ROUTES.map(routeKey).sort());
+    for (const key of [
+      'GET /-/webseed/{bucket}/{key+}',
+      'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
+      'GET /-/iam/{bucket}/{key+}',
+      'GET /-/jobs/{jobId}',
+      'GET /announce',
+      'GET /scrape',
+    ]) {
+      expect(keys.filter((k) => k === key)).toHaveLength(1);
+    }
+    // No `$default` and no `ANY`: either would change which route a request meets.
+    expect(keys.filter((k) => k === '$default' || k.startsWith('ANY '))).toEqual([]);
   });
 
   it('puts the /-/iam/ routes behind API Gateway IAM authorization, and only those', () => {
@@ -151,7 +195,7 @@ describe('api', () => {
 describe('custom domain', () => {
   it('maps the domain to the stage and writes it into torrents', () => {
     const withDomain = Template.fromStack(
-      new S3TorrentStack(new App(), 'Domain', {
+      new S3TorrentStack(testApp(), 'Domain', {
         sources: [],
         customDomain: { domainName: 'torrents.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' },
       }),
@@ -166,7 +210,7 @@ describe('custom domain', () => {
 
 describe('without source buckets', () => {
   it('synthesizes, warns, and grants no read on any bucket', () => {
-    const lonely = new S3TorrentStack(new App(), 'Lonely', { sources: [] });
+    const lonely = new S3TorrentStack(testApp(), 'Lonely', { sources: [] });
     Annotations.fromStack(lonely).hasWarning('*', Match.stringLikeRegexp('No source buckets configured'));
     const text = JSON.stringify(Template.fromStack(lonely).findResources('AWS::IAM::Policy'));
     expect(text).not.toContain('s3:GetObjectVersion');

@@ -1,11 +1,12 @@
-import { App, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
 import { ENV } from '../../lambdas/config/env';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const stack = new S3TorrentStack(new App(), 'TrackerTest', {
+const stack = new S3TorrentStack(testApp(), 'TrackerTest', {
   sources: parseSourceBuckets(['media-bucket']),
   announceInterval: Duration.minutes(20),
 });
@@ -89,7 +90,7 @@ describe('tracker', () => {
   it('refuses a min interval longer than the interval at synth time', () => {
     expect(
       () =>
-        new S3TorrentStack(new App(), 'Bad', {
+        new S3TorrentStack(testApp(), 'Bad', {
           sources: [],
           announceInterval: Duration.minutes(1),
           minAnnounceInterval: Duration.minutes(2),

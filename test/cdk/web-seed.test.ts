@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { App } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { ENV } from '../../lambdas/config/env';
 import { S3TorrentStack, type S3TorrentStackProps } from '../../lib/s3-torrent-stack';
@@ -8,7 +8,7 @@ import { viewerRequestRunner } from '../support/cloudfront-function';
 
 // Bundling is skipped (no Lambda code is read here), so each stack synthesizes in a second or two.
 function synth(props: Partial<S3TorrentStackProps> = {}): Template {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new S3TorrentStack(app, 'WebSeedTest', {
     sources: parseSourceBuckets([
       'media-bucket',

@@ -1,5 +1,5 @@
 import aslValidator from 'asl-validator';
-import { App } from 'aws-cdk-lib';
+import { testApp } from '../support/cdk';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { S3TorrentStack } from '../../lib/s3-torrent-stack';
 import { parseSourceBuckets } from '../../lib/source-buckets';
@@ -15,7 +15,7 @@ import { LOCAL_FUNCTION_ARNS, LocalHashingWorkflow } from '../../local/step-func
 import type { WorkflowTasks } from '../../lambdas/workflow/tasks';
 
 // One synthesized stack for the whole file: bundling the Lambdas is the slow part.
-const stack = new S3TorrentStack(new App(), 'Workflow', {
+const stack = new S3TorrentStack(testApp(), 'Workflow', {
   sources: parseSourceBuckets(['media', 'docs/public/']),
   eventSources: parseSourceBuckets(['media/uploads/', 'media/incoming/', 'docs/public/', 'elsewhere']),
   hashConcurrency: 64,
@@ -174,5 +174,50 @@ describe('S3 event triggers', () => {
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { DestinationConfig: { OnFailure: Match.anyValue() } });
     template.hasResourceProperties('AWS::SQS::Queue', { MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+});
+
+describe('publishing', () => {
+  type Statement = { Action: string | string[]; Resource: unknown };
+  const functions = Object.values(template.findResources('AWS::Lambda::Function')) as {
+    Properties: { Role: { 'Fn::GetAtt': [string, string] }; Environment?: { Variables?: Record<string, unknown> } };
+  }[];
+  const policies = Object.values(template.findResources('AWS::IAM::Policy')) as {
+    Properties: { Roles: { Ref: string }[]; PolicyDocument: { Statement: Statement[] } };
+  }[];
+  const statementsOfRole = (roleId: string) =>
+    policies.filter((p) => p.Properties.Roles.some((r) => r.Ref === roleId)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+  const dynamoDbActionsOn = (statements: Statement[], table: RegExp) =>
+    [...new Set(statements.filter((s) => table.test(JSON.stringify(s.Resource))).flatMap((s) => [s.Action].flat()))]
+      .filter((a) => a.startsWith('dynamodb:'))
+      .sort();
+  // Functions that publish torrents: the cache and the swarm table in their environment.
+  const publishers = functions.filter((f) => {
+    const variables = f.Properties.Environment?.Variables ?? {};
+    return ENV.TORRENT_TABLE in variables && ENV.SWARM_TABLE in variables;
+  });
+
+  it('lets exactly the endpoint, the events function and "Assemble torrent" publish', () => {
+    const roleOf = (fn: { node: { defaultChild?: unknown } }) =>
+      (template.findResources('AWS::Lambda::Function')[stack.getLogicalId(fn.node.defaultChild as never)] as (typeof functions)[number])
+        .Properties.Role['Fn::GetAtt'][0];
+    expect(publishers.map((f) => f.Properties.Role['Fn::GetAtt'][0]).sort()).toEqual(
+      [stack.endpoint.function, stack.events!.function, stack.workflow.functions.assembleTorrent].map(roleOf).sort(),
+    );
+  });
+
+  it('writes registrations only through UpdateItem (the publish transaction), never Put, Delete or a batch on the swarm table', () => {
+    for (const fn of publishers) {
+      expect(dynamoDbActionsOn(statementsOfRole(fn.Properties.Role['Fn::GetAtt'][0]), /SwarmTable/)).toEqual(['dynamodb:UpdateItem']);
+    }
+  });
+
+  it('may write the cache item and the build lease (Put, Update, Delete, consistent Get) on the torrent table', () => {
+    for (const fn of publishers) {
+      const actions = dynamoDbActionsOn(statementsOfRole(fn.Properties.Role['Fn::GetAtt'][0]), /TorrentTable/);
+      expect(actions).toEqual(
+        expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem']),
+      );
+    }
   });
 });

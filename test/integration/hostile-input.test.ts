@@ -1,5 +1,7 @@
 import { putObject, startTestService, testBytes, uniqueSuffix } from '../support/service';
 import { rawGet, type RawResponse } from '../support/raw-http';
+import { encodeKeyPath } from '../../lambdas/http/routes';
+import { parseTorrentFile } from '../../lambdas/core/metainfo';
 
 /**
  * A corpus of malformed and hostile requests, sent byte-for-byte to the local HTTP API: every one
@@ -183,6 +185,17 @@ for (const authorization of [
   });
 }
 
+// Impossible version ids, in the path of the versioned web seed and in `?versionId=`: 400 InvalidArgument.
+const badVersionIds = ['..', '.', '%2e%2e', '...', 'a%2Fb', '%00', 'a%20b', 'a%5cb', '%E2%80%AE', 'v'.repeat(1025), '%22x%22'];
+const versionCases: string[] = [];
+for (const v of badVersionIds) {
+  // (`a%2Fb` in the path decodes to two segments, which makes `b` the bucket: InvalidBucketName.)
+  if (v !== 'a%2Fb') versionCases.push(`/-/webseed-version/${v}/${B}/ok.bin`);
+  versionCases.push(`/-/webseed/${B}/ok.bin?versionId=${v}`);
+}
+versionCases.push(`/-/webseed/${B}/ok.bin?versionId=`);
+for (const target of versionCases) add(`version id ${target.slice(0, 80)}`, target);
+
 // Tracker: every refusal is HTTP 200 with a bencoded failure reason.
 const hash20 = '%AA'.repeat(20);
 const peer20 = '-XX0001-' + 'a'.repeat(12);
@@ -273,6 +286,25 @@ describe('hostile input', () => {
       expect(typeof (body.code ?? body.message)).toBe('string');
       expect(JSON.stringify(body)).not.toMatch(/at \w+ \(|node_modules|Error:/);
     }
+  });
+
+  it.each(versionCases.map((t) => [t.slice(0, 80), t]))(
+    'refuses an impossible version id with 400 InvalidArgument: %s',
+    async (_name, target) => {
+      const res = await rawGet(port, target.replaceAll(B, bucket));
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.body.toString())).toMatchObject({ code: 'InvalidArgument' });
+    },
+  );
+
+  it('serves a key holding a Windows path under its last component, in the info dict and Content-Disposition', async () => {
+    const key = 'a/..\\..\\..\\evil.bin';
+    await putObject(service.clients, bucket, key, testBytes(3000, 3));
+    const res = await fetch(`${service.apiUrl}/${bucket}/${encodeKeyPath(key)}?torrent`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="evil.bin.torrent"');
+    const meta = parseTorrentFile(Buffer.from(await res.arrayBuffer()));
+    expect(meta.name).toBe('evil.bin');
   });
 
   it('keeps serving afterwards: a torrent, then an announce for it', async () => {

@@ -1,16 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
+import { type DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
 import { encodeInfoHybrid, encodePieceLayers } from '../../lambdas/core/info-dict-v2';
 import { infoHashV1 } from '../../lambdas/core/info-dict';
-import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
-import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
+import { publishingOn } from '../support/publishing';
+import { testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();
 const suffix = uniqueSuffix();
 const table = `cache-layers-${suffix}`;
 const metadataBucket = `metadata-layers-${suffix}`;
-const cache = new DynamoDbTorrentCache(clients.dynamoDb, table, clients.s3, metadataBucket);
+let cache: DynamoDbTorrentCache;
+let publish: Awaited<ReturnType<typeof publishingOn>>['publish'];
 
 /** A hybrid torrent of `pieceCount` 32 KiB pieces (random hashes: only sizes matter here). */
 function hybridOf(pieceCount: number) {
@@ -35,8 +36,7 @@ function hybridOf(pieceCount: number) {
 }
 
 beforeAll(async () => {
-  await createTestTable(table, TORRENT_TABLE_SCHEMA);
-  await createBucket(clients, metadataBucket);
+  ({ cache, publish } = await publishingOn(clients, { torrentTable: table, swarmTable: `swarm-${table}`, metadataBucket }));
 });
 afterAll(() => {
   clients.s3.destroy();
@@ -49,7 +49,7 @@ const listed = async () => (await clients.s3.send(new ListObjectsV2Command({ Buc
 describe('DynamoDbTorrentCache with BEP 52 piece layers', () => {
   it('keeps small piece layers in the item, beside the info dict', async () => {
     const torrent = hybridOf(100);
-    await cache.put(keyOf('small'), torrent);
+    await publish(keyOf('small'), torrent);
     const got = await cache.get(keyOf('small'));
     expect(Buffer.from(got!.pieceLayers!).equals(Buffer.from(torrent.pieceLayers))).toBe(true);
     expect(await listed()).toEqual([]);
@@ -60,7 +60,7 @@ describe('DynamoDbTorrentCache with BEP 52 piece layers', () => {
     const torrent = hybridOf(8_000);
     expect(torrent.info.length).toBeLessThan(MAX_INLINE_INFO_BYTES);
     expect(torrent.info.length + torrent.pieceLayers.length).toBeGreaterThan(MAX_INLINE_INFO_BYTES);
-    await cache.put(keyOf('large'), torrent);
+    await publish(keyOf('large'), torrent);
     expect(await listed()).toHaveLength(2);
     const got = await cache.get(keyOf('large'));
     expect(Buffer.from(got!.info).equals(Buffer.from(torrent.info))).toBe(true);

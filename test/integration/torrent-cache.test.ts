@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
+import { type DynamoDbTorrentCache, MAX_INLINE_INFO_BYTES } from '../../lambdas/adapters/dynamodb-torrent-cache';
 import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
-import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
-import { createBucket, createTestTable, testClients, uniqueSuffix } from '../support/service';
+import { publishingOn } from '../support/publishing';
+import { testClients, uniqueSuffix } from '../support/service';
 
 const clients = testClients();
 const suffix = uniqueSuffix();
 const table = `cache-${suffix}`;
 const metadataBucket = `metadata-${suffix}`;
-const cache = new DynamoDbTorrentCache(clients.dynamoDb, table, clients.s3, metadataBucket);
+let cache: DynamoDbTorrentCache;
+let publish: Awaited<ReturnType<typeof publishingOn>>['publish'];
 
 function torrentOf(pieceCount: number) {
   const pieceLength = 32 * 1024;
@@ -24,8 +25,7 @@ function torrentOf(pieceCount: number) {
 }
 
 beforeAll(async () => {
-  await createTestTable(table, TORRENT_TABLE_SCHEMA);
-  await createBucket(clients, metadataBucket);
+  ({ cache, publish } = await publishingOn(clients, { torrentTable: table, swarmTable: `swarm-${table}`, metadataBucket }));
 });
 afterAll(() => {
   clients.s3.destroy();
@@ -34,21 +34,13 @@ afterAll(() => {
 
 const keyOf = (key: string, identity: string) => ({ bucket: 'b', key, identity, variant: 'v1' });
 
+// The port's behaviour is in test/contract/torrent-cache.test.ts; these are about where the bytes live.
 describe('DynamoDbTorrentCache', () => {
-  it('stores small info dicts in the item', async () => {
-    const torrent = torrentOf(10);
-    await cache.put(keyOf('small', 'etag:"1"'), torrent);
-    const got = await cache.get(keyOf('small', 'etag:"1"'));
-    expect(got?.infoHash).toBe(torrent.infoHash);
-    expect(Buffer.from(got!.info).equals(Buffer.from(torrent.info))).toBe(true);
-    expect(got?.createdAt.getTime()).toBe(1_700_000_000_000);
-  });
-
   it('puts info dicts too large for an item in the metadata bucket, behind a pointer', async () => {
     // 20,000 pieces: 400 KB of hashes, past DynamoDB's 400 KB item limit.
     const torrent = torrentOf(20_000);
     expect(torrent.info.length).toBeGreaterThan(MAX_INLINE_INFO_BYTES);
-    await cache.put(keyOf('large', 'etag:"1"'), torrent);
+    await publish(keyOf('large', 'etag:"1"'), torrent);
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${torrent.infoHash}/` }));
     expect(listed.KeyCount).toBe(1);
     const got = await cache.get(keyOf('large', 'etag:"1"'));
@@ -56,17 +48,9 @@ describe('DynamoDbTorrentCache', () => {
     expect(Buffer.from(got!.info).equals(Buffer.from(torrent.info))).toBe(true);
   });
 
-  it('misses for another identity of the same object, and drops the old one when the new one is stored', async () => {
-    await cache.put(keyOf('versioned', 'etag:"old"'), torrentOf(1));
-    expect(await cache.get(keyOf('versioned', 'etag:"new"'))).toBeUndefined();
-    await cache.put(keyOf('versioned', 'etag:"new"'), torrentOf(2));
-    expect(await cache.get(keyOf('versioned', 'etag:"old"'))).toBeUndefined();
-    expect(await cache.get(keyOf('versioned', 'etag:"new"'))).toBeDefined();
-  });
-
   it('evicts every build of an object, including metadata objects', async () => {
     const large = torrentOf(20_000);
-    await cache.put(keyOf('evicted', 'etag:"1"'), large);
+    await publish(keyOf('evicted', 'etag:"1"'), large);
     expect(await cache.evictObject('b', 'evicted')).toBe(1);
     expect(await cache.get(keyOf('evicted', 'etag:"1"'))).toBeUndefined();
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${large.infoHash}/` }));
@@ -76,7 +60,7 @@ describe('DynamoDbTorrentCache', () => {
 
   it('treats a pointer whose metadata object is gone as a miss (rebuild), not an error', async () => {
     const large = torrentOf(20_000);
-    await cache.put(keyOf('dangling', 'etag:"1"'), large);
+    await publish(keyOf('dangling', 'etag:"1"'), large);
     const listed = await clients.s3.send(new ListObjectsV2Command({ Bucket: metadataBucket, Prefix: `info/${large.infoHash}/` }));
     const { DeleteObjectCommand } = await import('@aws-sdk/client-s3');
     await clients.s3.send(new DeleteObjectCommand({ Bucket: metadataBucket, Key: listed.Contents![0]!.Key! }));

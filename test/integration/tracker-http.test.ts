@@ -76,9 +76,13 @@ describe('GET /announce and /scrape on the HTTP API', () => {
   it('scrapes several torrents in one request', async () => {
     const other = Buffer.alloc(20, 0x43);
     await registerTorrents(service.clients.dynamoDb, service.names.swarmTable, [other.toString('hex')]);
-    await get(
-      `${service.apiUrl}/announce?${announceQuery({ infoHash: other, peerId: id('scrape-seed'), port: 7100, left: 0, event: 'completed' })}`,
-    );
+    // A leecher, then its `completed`: one download.
+    for (const [left, event] of [
+      [1, 'started'],
+      [0, 'completed'],
+    ] as const) {
+      await get(`${service.apiUrl}/announce?${announceQuery({ infoHash: other, peerId: id('scrape-seed'), port: 7100, left, event })}`);
+    }
     const { res, body } = await get(`${service.apiUrl}/scrape?${scrapeQuery([registered, other, Buffer.alloc(20, 0x44)])}`);
     expect(res.status).toBe(200);
     const scrape = decodeScrape(body);

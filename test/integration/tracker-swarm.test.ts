@@ -115,7 +115,13 @@ describe('announce lifecycle', () => {
         Key: { infoHash: t.toString('hex'), entry: peerEntry(peerPlacement(peerId('leecher')), peerId('leecher')) },
       }),
     );
-    expect(left.Item).toBeUndefined();
+    // No peer is left: only the marker of the stop (no address, no port), which no read counts.
+    expect(left.Item).toEqual({
+      infoHash: t.toString('hex'),
+      entry: expect.any(String),
+      stoppedAt: expect.any(Number),
+      expiresAt: expect.any(Number),
+    });
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, incomplete: 0, downloaded: 1 });
   });
 
@@ -147,14 +153,25 @@ describe('announce lifecycle', () => {
     expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 1 });
   });
 
-  it('a peer id reused after its entry expired starts afresh: its next download counts', async () => {
+  it('counts one download per peer id: completed, stopped, started and completed again count once', async () => {
     const t = await registeredTorrent();
     await tracker.announce(request(t, 'again', { event: 'started' }));
     await tracker.announce(request(t, 'again', { event: 'completed', left: 0 }));
+    await tracker.announce(request(t, 'again', { event: 'stopped', left: 0 }));
+    await tracker.announce(request(t, 'again', { event: 'started' }));
+    await tracker.announce(request(t, 'again', { event: 'completed', left: 0 }));
+    // Even once its entry has expired.
     now = new Date(now.getTime() + (peerLifetime(policy) + 1) * 1000);
     await tracker.announce(request(t, 'again', { event: 'started' }));
     await tracker.announce(request(t, 'again', { event: 'completed', left: 0 }));
-    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 2 });
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 1, downloaded: 1 });
+  });
+
+  it('does not count `completed` from a peer id it has not seen before (nothing shows it downloaded here)', async () => {
+    const t = await registeredTorrent();
+    for (const name of ['fresh1', 'fresh2', 'fresh3']) await tracker.announce(request(t, name, { event: 'completed', left: 0 }));
+    await tracker.announce(request(t, 'fresh4', { event: 'stopped', left: 0 }));
+    expect((await tracker.scrape([t]))[0]).toMatchObject({ complete: 3, downloaded: 0 });
   });
 
   it('a peer that starts as a seeder and a stop from a peer never seen count nothing', async () => {
@@ -246,6 +263,7 @@ describe('scrape', () => {
     await tracker.announce(request(a, 'a1', { left: 0 }));
     await tracker.announce(request(a, 'a2'));
     await tracker.announce(request(b, 'b1'));
+    await tracker.announce(request(b, 'b2'));
     await tracker.announce(request(b, 'b2', { event: 'completed', left: 0 }));
     const stranger = Buffer.alloc(20, 0x77);
     const entries = await tracker.scrape([a, b, c, stranger]);

@@ -22,6 +22,9 @@ export const commandWorks = (command: string, args: string[]) => () => {
 
 export const haveMktorrent = () => hasProgram('mktorrent', commandWorks('mktorrent', ['-h']));
 export const haveAria2 = () => hasProgram('aria2c', commandWorks('aria2c', ['--version']));
+/** Debian's chromium (apt-get install chromium), driven by playwright-core; npm's browser downloads fail here. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const haveChromium = () => hasProgram('chromium', commandWorks(CHROMIUM, ['--version']));
 export const PYTHON = '/usr/bin/python3';
 export const haveLibtorrent = () =>
   hasProgram('python3-libtorrent', () => spawnSync(PYTHON, ['-c', 'import libtorrent'], { stdio: 'ignore' }).status === 0);

@@ -1,9 +1,10 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbTorrentRegistry } from '../../lambdas/adapters/dynamodb-torrent-registry';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { registrationUpdate } from '../../lambdas/adapters/dynamodb-torrent-publisher';
+import type { RegisteredTorrent } from '../../lambdas/ports/torrent-publisher';
 
 /**
- * Registers infohashes the way the endpoint registers the torrents it builds, so the tracker will
- * serve them; for tests and benchmarks whose torrents do not come from the endpoint.
+ * Registers infohashes the way publishing a torrent registers them, so the tracker will serve
+ * them; for tests and benchmarks whose torrents do not come from the endpoint.
  */
 export async function registerTorrents(
   db: DynamoDBDocumentClient,
@@ -12,5 +13,13 @@ export async function registerTorrents(
   name = 'test.bin',
   size = 1,
 ): Promise<void> {
-  await new DynamoDbTorrentRegistry(db, swarmTable).register({ infoHashes, bucket: 'tests', key: name, name, size, private: false });
+  await registerTorrent(db, swarmTable, { infoHashes, bucket: 'tests', key: name, name, size, private: false });
+}
+
+/** The registration items publishing writes for `torrent`, without its cache entry. */
+export async function registerTorrent(db: DynamoDBDocumentClient, swarmTable: string, torrent: RegisteredTorrent): Promise<void> {
+  const at = Math.floor(Date.now() / 1000);
+  await Promise.all(
+    torrent.infoHashes.map((infoHash) => db.send(new UpdateCommand(registrationUpdate(swarmTable, infoHash, torrent, at)))),
+  );
 }

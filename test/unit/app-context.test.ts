@@ -134,12 +134,19 @@ describe('the CDK context', () => {
 
 describe('bin/app.ts', () => {
   it('fails the synth with the problems, each naming its key, and no stack trace', () => {
+    // Where the CDK CLI would have the app write (otherwise it makes a cdk.out* in the temp directory).
+    const outdir = mkdtempSync(join(tmpdir(), 'app-context-'));
     const out = spawnSync(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'bin', 'app.ts')], {
       // How the CDK CLI hands context to the app.
-      env: { ...process.env, CDK_CONTEXT_JSON: JSON.stringify(ctx({ presignedUrlTtlSeconds: '700000', hashConcurrency: 20000 })) },
+      env: {
+        ...process.env,
+        CDK_OUTDIR: outdir,
+        CDK_CONTEXT_JSON: JSON.stringify(ctx({ presignedUrlTtlSeconds: '700000', hashConcurrency: 20000 })),
+      },
       encoding: 'utf8',
       timeout: 60_000,
     });
+    rmSync(outdir, { recursive: true, force: true });
     expect(out.status).toBe(1);
     expect(out.stderr).toContain('s3-torrent:presignedUrlTtlSeconds: must be at most 604800');
     expect(out.stderr).toContain('s3-torrent:hashConcurrency: must be at most 10000');

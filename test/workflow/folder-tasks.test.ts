@@ -4,7 +4,15 @@ import { FolderTorrentService } from '../../lambdas/folders/folder-service';
 import { LargeObjectJobs } from '../../lambdas/torrents/large-object-jobs';
 import type { FolderJobPlan, FolderJobPlans } from '../../lambdas/ports/folder-job-plans';
 import { makeWorkflowTasks } from '../../lambdas/workflow/tasks';
-import { FakeWorkflow, MemoryCache, MemoryChunkResults, MemoryJobStore, MemoryObjectStore, MemoryRegistry } from '../support/fakes';
+import {
+  FakeWorkflow,
+  MemoryCache,
+  MemoryChunkResults,
+  MemoryJobStore,
+  MemoryObjectStore,
+  MemoryPublisher,
+  MemoryBuildLeases,
+} from '../support/fakes';
 import { MemoryFolderJobPlans, MemoryObjectHashStore, MemoryObjectListing } from '../support/folder-fakes';
 import { referenceFolderInfo } from '../support/folders';
 import { createBucket, testBytes, testClients, uniqueSuffix } from '../support/service';
@@ -62,16 +70,16 @@ describe('folder jobs in the workflow`s tasks', () => {
     const hashes = new MemoryObjectHashStore();
     const plans = new MemoryFolderJobPlans();
     const cache = new MemoryCache();
-    const registry = new MemoryRegistry();
+    const publisher = new MemoryPublisher(cache);
+    const leases = new MemoryBuildLeases();
     const workflow = new FakeWorkflow();
     const jobs = new LargeObjectJobs({ jobs: jobStore, workflow, cache });
-    const common = { listing: new MemoryObjectListing(store), store, hashes, cache, registry };
+    const common = { listing: new MemoryObjectListing(store), store, hashes, cache, publisher, leases };
     const requests = new FolderTorrentService({ ...common, inlineHashLimit: 100 }, { jobs, plans });
     const assembler = new FolderTorrentService({ ...common, inlineHashLimit: 0 });
     const tasks = makeWorkflowTasks({
       store,
-      cache,
-      registry,
+      publisher,
       jobs: jobStore,
       chunkResults,
       settings: { maxConcurrency: 4, minChunkBytes: 64 * KiB },
@@ -92,7 +100,7 @@ describe('folder jobs in the workflow`s tasks', () => {
     for (const chunk of planned.chunks) await tasks.hashChunk({ job: input.job, plan: planned.plan, chunk });
     await tasks.assembleTorrent({ job: input.job, plan: planned.plan });
     const done = await requests.torrentFor('b', 'p/', { format: 'hybrid' });
-    if ('job' in done) throw new Error('expected the torrent');
+    if (!('torrent' in done)) throw new Error('expected the torrent');
     const reference = referenceFolderInfo(
       'p',
       files.map((data, i) => ({ path: [`${i}.bin`], data })),

@@ -1,3 +1,4 @@
+import { encodeInfoV1, infoHashV1 } from '../../lambdas/core/info-dict';
 import type { ObjectHead } from '../../lambdas/ports/object-store';
 import { objectIdentity } from '../../lambdas/ports/object-store';
 import type { TorrentCacheKey } from '../../lambdas/ports/torrent-cache';
@@ -104,14 +105,20 @@ describe('LargeObjectJobs', () => {
   it('serves the torrent a finished job cached, and rebuilds when it has been evicted since', async () => {
     const { large, jobs, cache, workflow } = setUp();
     const job = jobOf(await large.torrentOrJob(head, cacheKey));
+    const info = encodeInfoV1({
+      name: 'big.mkv',
+      length: head.size,
+      pieceLength: job.pieceLength,
+      pieces: Buffer.alloc(20 * job.piecesTotal),
+    });
     const torrent = {
-      infoHash: 'f'.repeat(40),
-      info: new Uint8Array([1]),
+      infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
+      info,
       size: head.size,
       pieceLength: job.pieceLength,
-      createdAt: new Date(),
+      createdAt: new Date(1_700_000_000_000),
     };
-    await cache.put(cacheKey, torrent);
+    cache.write(cacheKey, torrent);
     await jobs.succeed(job, torrent.infoHash);
     expect(await large.torrentOrJob(head, cacheKey)).toEqual({ torrent });
     await cache.evictObject(head.bucket, head.key);

@@ -8,15 +8,16 @@ import { TRANSIENT_ERROR_NAME } from '../../lambdas/workflow/errors';
 import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../../lambdas/ports/hashing-job';
 import { describeFailure, makeWorkflowTasks, type WorkflowSettings } from '../../lambdas/workflow/tasks';
 
-import { MemoryCache, MemoryChunkResults, MemoryJobStore, MemoryObjectStore, MemoryRegistry } from '../support/fakes';
+import { MemoryCache, MemoryChunkResults, MemoryJobStore, MemoryObjectStore, MemoryPublisher } from '../support/fakes';
 import { testBytes } from '../support/service';
 
 function setUp(settings: Partial<WorkflowSettings> = {}) {
   const store = new MemoryObjectStore();
+  const cache = new MemoryCache();
   const deps = {
     store,
-    cache: new MemoryCache(),
-    registry: new MemoryRegistry(),
+    cache,
+    publisher: new MemoryPublisher(cache),
     jobs: new MemoryJobStore(),
     chunkResults: new MemoryChunkResults(),
     settings: { maxConcurrency: 3, rangeBytes: 8 * 1024, rangeConcurrency: 3, ...settings },
@@ -79,7 +80,7 @@ describe('workflow tasks', () => {
           const cached = await env.cache.get({ bucket: 'b', key: 'dir/f.bin', identity: job.identity, variant: WORKFLOW_VARIANTS[0]! });
           expect(Buffer.from(cached!.info)).toEqual(expectedInfo(data, 'f.bin'));
           expect(infoHash).toBe(Buffer.from(infoHashV1(cached!.info)).toString('hex'));
-          expect(env.registry.registered).toEqual([
+          expect(env.publisher.published.map((p) => p.registration)).toEqual([
             { infoHashes: [infoHash], bucket: 'b', key: 'dir/f.bin', name: 'f.bin', size, private: false },
           ]);
           const done = await env.jobs.get(job.jobId);
@@ -137,7 +138,7 @@ describe('workflow tasks', () => {
       await env.tasks.hashChunk({ job, plan: planned.plan, chunk: 0 });
       env.store.put('b', 'k', testBytes(1000, 2));
       await expect(env.tasks.assembleTorrent({ job, plan: planned.plan })).rejects.toMatchObject({ name: 'ObjectChangedError' });
-      expect(env.cache.entries.size).toBe(0);
+      expect(env.cache.size).toBe(0);
       expect(await env.jobs.get(job.jobId)).toMatchObject({ state: 'FAILED', failure: { code: 'ObjectChanged' } });
     });
 

@@ -2,16 +2,12 @@ import { DynamoDbKnownFolders, KNOWN_FOLDER_DAYS } from '../../lambdas/adapters/
 import { TORRENT_TABLE_SCHEMA } from '../../lambdas/config/tables';
 import { prefixesAbove, type KnownFolders } from '../../lambdas/ports/known-folders';
 import { MemoryKnownFolders } from '../support/folder-fakes';
-import { createTestTable, testClients, uniqueSuffix } from '../support/service';
+import { portContract, portMethods, TestClock, unique, type Fixture } from './support/contract';
+import { standInWorld } from './support/stand-ins';
 
-const clients = testClients();
-const table = `folders-${uniqueSuffix()}`;
-
-beforeAll(() => createTestTable(table, TORRENT_TABLE_SCHEMA));
-afterAll(() => {
-  clients.s3.destroy();
-  clients.dynamoDb.destroy();
-});
+interface FoldersWorld extends Fixture<KnownFolders> {
+  readonly clock: TestClock;
+}
 
 it('prefixesAbove lists the folders a key is in, outermost first', () => {
   expect(prefixesAbove('a/b/c.bin')).toEqual(['a/', 'a/b/']);
@@ -19,13 +15,31 @@ it('prefixesAbove lists the folders a key is in, outermost first', () => {
   expect(prefixesAbove('a/b/')).toEqual(['a/']);
 });
 
-function knownFoldersContract(name: string, make: (clock: () => Date) => KnownFolders) {
-  describe(`${name} (KnownFolders contract)`, () => {
-    let now = new Date('2030-01-01T00:00:00Z');
-    const folders = make(() => now);
-    const bucket = `b-${name.toLowerCase()}`;
-
+portContract<KnownFolders, FoldersWorld>({
+  port: 'KnownFolders',
+  methods: portMethods<KnownFolders>()('remember', 'above', 'forget'),
+  targets: [
+    {
+      name: 'fake',
+      setUp: () => {
+        const clock = new TestClock();
+        return { port: new MemoryKnownFolders(clock.now), clock };
+      },
+    },
+    {
+      name: 'DynamoDB Local',
+      setUp: async () => {
+        const world = standInWorld('folders');
+        const clock = new TestClock();
+        const table = await world.table(TORRENT_TABLE_SCHEMA);
+        return { port: new DynamoDbKnownFolders(world.clients.dynamoDb, table, clock.now), clock, dispose: world.dispose };
+      },
+    },
+  ],
+  tests: (world) => {
     it('finds the folders remembered above a key, with every variant asked for', async () => {
+      const folders = world().port;
+      const bucket = unique('b');
       await folders.remember(bucket, 'data/', 'v1');
       await folders.remember(bucket, 'data/', 'hybrid+private');
       await folders.remember(bucket, 'data/2024/', 'v1');
@@ -39,15 +53,17 @@ function knownFoldersContract(name: string, make: (clock: () => Date) => KnownFo
     });
 
     it('forgets a folder on request, and after a while without a build', async () => {
+      const { port: folders, clock } = world();
+      const bucket = unique('b');
+      await folders.remember(bucket, 'data/', 'v1');
+      await folders.remember(bucket, 'data/', 'hybrid+private');
+      await folders.remember(bucket, 'data/2024/', 'v1');
       await folders.forget(bucket, 'data/2024/');
       expect((await folders.above(bucket, 'data/2024/file.bin')).map((f) => f.prefix)).toEqual(['data/']);
-      now = new Date(now.getTime() + (KNOWN_FOLDER_DAYS + 1) * 86_400_000);
+      clock.advance((KNOWN_FOLDER_DAYS + 1) * 86_400_000);
       expect(await folders.above(bucket, 'data/2024/file.bin')).toEqual([]);
       await folders.remember(bucket, 'data/', 'v2');
       expect(await folders.above(bucket, 'data/x')).toEqual([{ bucket, prefix: 'data/', variants: ['hybrid+private', 'v1', 'v2'] }]);
     });
-  });
-}
-
-knownFoldersContract('memory', (clock) => new MemoryKnownFolders(clock));
-knownFoldersContract('DynamoDB', (clock) => new DynamoDbKnownFolders(clients.dynamoDb, table, clock));
+  },
+});
