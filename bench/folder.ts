@@ -36,6 +36,7 @@ import { startDynamoDbLocal } from '../local/dynamodb';
 import { LOCAL_CREDENTIALS } from '../local/s3';
 import { ensureTable } from '../local/tables';
 import { startS3Process } from './local-s3-process-client';
+import { sampleRss } from './sample-rss';
 
 const MiB = 1024 * 1024;
 const run = promisify(execFile);
@@ -296,18 +297,6 @@ class CountingObjectStore implements ObjectStore {
   presignGet(bucket: string, key: string, options: PresignOptions) {
     return this.inner.presignGet(bucket, key, options);
   }
-}
-
-/** Peak resident memory of this process while a phase runs. */
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
-    },
-  };
 }
 
 const fmtMiB = (bytes: number) => `${(bytes / MiB).toFixed(bytes % MiB === 0 ? 0 : 2)} MiB`;

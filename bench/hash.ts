@@ -30,6 +30,7 @@ import { LOCAL_CREDENTIALS } from '../local/s3';
 import type { FromWorker, Source, ToWorker, WorkerSetup } from './chunk-worker';
 import { FileObjectStore } from './file-object-store';
 import { startS3Process } from './local-s3-process-client';
+import { sampleRss } from './sample-rss';
 
 const MiB = 1024 * 1024;
 const run = promisify(execFile);
@@ -219,18 +220,6 @@ async function hashWithWorkers(source: Source, head: ObjectHead, plan: ChunkPlan
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssBytes: peak.stop(),
     infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
-  };
-}
-
-/** Peak resident memory of this process (worker threads included) while a phase runs. */
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
-    },
   };
 }
 
