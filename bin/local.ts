@@ -19,6 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** How long an orderly stop may take before the process ends anyway (DynamoDB Local dies with it). */
 const STOP_DEADLINE_MS = 10_000;
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
   --port N              HTTP API port                      (PORT, default 3000)
@@ -127,13 +128,16 @@ S3 events are on for ${values.events ?? env.EVENT_SOURCES}: uploads are pre-buil
   }
 Press Ctrl-C to stop.`);
 
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      // Ctrl-C signals the whole process group, and npm passes its copy on to this process too:
+      // a second signal that close to the first is the same Ctrl-C, not a user in a hurry.
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       console.log(`${signal} again: stopping now.`);
-      process.exit(130);
+      process.exit(130); // the 'exit' handler kills the children and removes temporary directories
     }
-    stopping = true;
+    stoppingSince = Date.now();
     console.log(`\n${signal}: stopping...`);
     setTimeout(() => {
       console.error(`Not stopped after ${STOP_DEADLINE_MS / 1000} s: stopping now.`);

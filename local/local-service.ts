@@ -80,7 +80,7 @@ export const DEFAULT_NAMES: LocalResourceNames = {
 };
 
 export interface LocalService {
-  /** Kills those processes at once (SIGKILL), synchronously: for `process.on('exit')`. */
+  /** Kills those processes at once (SIGKILL) and removes temporary directories, synchronously: for `process.on('exit')`. */
   killChildren(): void;
   readonly apiUrl: string;
   readonly s3Endpoint: string;
@@ -232,6 +232,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       });
     }
     const started = dynamo;
+    const s3Started = s3;
     return {
       apiUrl: publicBaseUrl,
       s3Endpoint,
@@ -243,7 +244,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       workflow,
       events,
       api,
-      killChildren: () => started?.kill(),
+      killChildren: () => {
+        started?.kill();
+        s3Started?.discard();
+      },
       stop: stopAll,
     };
   } catch (err) {
