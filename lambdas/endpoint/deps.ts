@@ -7,6 +7,7 @@ import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } from '../torrents/deps';
 import { CloudFrontWebSeeds, PresignedWebSeeds, type WebSeeds } from '../web-seeds/web-seeds';
 import type { EndpointDeps } from './endpoint';
+import { folderServiceDeps } from '../folders/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
@@ -34,6 +35,10 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
   const signer = new LinkSigner(settings.signingKey);
   return {
     service,
+    folders: {
+      service: folderServiceDeps(clients, settings, { jobs, leaseSettings: options.leaseSettings, clock: options.clock }).folders,
+      privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    },
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),
