@@ -11,7 +11,7 @@
  * other core idle for long.
  * Everything it writes goes to a temporary directory (or DIR), deleted at the end.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createReadStream, mkdtempSync, openSync, closeSync, writeSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,8 @@ import { createAwsClients } from '../lambdas/runtime/aws-clients';
 import { LOCAL_CREDENTIALS } from '../local/s3';
 import type { FromWorker, Source, ToWorker, WorkerSetup } from './chunk-worker';
 import { FileObjectStore } from './file-object-store';
+import { startS3Process } from './local-s3-process-client';
+import { sampleRss } from './sample-rss';
 
 const MiB = 1024 * 1024;
 const run = promisify(execFile);
@@ -218,41 +220,6 @@ async function hashWithWorkers(source: Source, head: ObjectHead, plan: ChunkPlan
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     peakRssBytes: peak.stop(),
     infoHash: Buffer.from(infoHashV1(info)).toString('hex'),
-  };
-}
-
-/** Peak resident memory of this process (worker threads included) while a phase runs. */
-function sampleRss(): { stop(): number } {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  return {
-    stop() {
-      clearInterval(timer);
-      return Math.max(peak, process.memoryUsage.rss());
-    },
-  };
-}
-
-async function startS3Process(directory: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, join(__dirname, 'local-s3-process.ts'), directory], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const line = out.split('\n')[0];
-      if (out.includes('\n') && line) resolve((JSON.parse(line) as { endpoint: string }).endpoint);
-    });
-    child.on('exit', (code) => reject(new Error(`local S3 exited with ${code}`)));
-  });
-  return {
-    endpoint,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.stdin.end();
-      }),
   };
 }
 

@@ -19,8 +19,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** How long an orderly stop may take before the process ends anyway (DynamoDB Local dies with it). */
 const STOP_DEADLINE_MS = 10_000;
-/** Signals this close to the first are the same one, delivered twice (see stop below). */
-const SAME_SIGNAL_MS = 1_000;
+const DUPLICATE_SIGNAL_MS = 1_000;
 
 const USAGE = `Usage: npm start -- [options]   (each option also reads an environment variable)
   --port N              HTTP API port                      (PORT, default 3000)
@@ -168,11 +167,11 @@ Press Ctrl-C to stop.`);
   let stoppingSince: number | undefined;
   const stop = async (signal: NodeJS.Signals) => {
     if (stoppingSince !== undefined) {
-      // A terminal's Ctrl-C reaches node twice: from the process group, and forwarded by npm. Only a
-      // signal that comes later is the user asking again (exiting at once leaves temporary data behind).
-      if (Date.now() - stoppingSince < SAME_SIGNAL_MS) return;
+      // Ctrl-C signals the whole process group, and npm passes its copy on to this process too:
+      // a second signal that close to the first is the same Ctrl-C, not a user in a hurry.
+      if (Date.now() - stoppingSince < DUPLICATE_SIGNAL_MS) return;
       console.log(`${signal} again: stopping now.`);
-      process.exit(130);
+      process.exit(130); // the 'exit' handler kills the children and removes temporary directories
     }
     stoppingSince = Date.now();
     console.log(`\n${signal}: stopping...`);

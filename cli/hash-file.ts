@@ -1,28 +1,40 @@
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { concatPieceHashes, TorrentPieceHasher, type PieceHashes, type TorrentFormat } from '../lambdas/core/build-info';
-import { pieceAlignedRanges, type ByteRange } from '../lambdas/core/ranges';
-import { FileChangedError, hashFileRange, READ_BYTES } from './file-ranges';
+import { concatPieceHashes, type PieceHashes, type TorrentFormat } from '../lambdas/core/build-info';
+import { hashKindsOf, joinRangeHashes, ObjectHashesHasher, type HashKind, type ObjectHashes } from '../lambdas/core/object-hashes';
+import { pieceAlignedRanges } from '../lambdas/core/ranges';
+import { feedFileRange, feedZeros, FileChangedError, OpenFiles, READ_BYTES, type Segment } from './file-ranges';
+
+/** The hashes of one task: what ObjectHashesHasher gives for the bytes of its segments. */
+export type TaskHashes = Omit<ObjectHashes, 'size' | 'pieceLength'>;
+
+/** One hashing task: segments fed, in order, to one hasher; it starts on a piece boundary. */
+export interface HashTask {
+  readonly segments: readonly Segment[];
+}
 
 export interface WorkerSetup {
-  readonly path: string;
   readonly pieceLength: number;
-  readonly format: TorrentFormat;
+  readonly kinds: readonly HashKind[];
 }
-export type ToWorker = (ByteRange & { readonly index: number }) | null;
+export type ToWorker = (HashTask & { readonly index: number }) | null;
 export type FromWorker =
   | { readonly kind: 'progress'; readonly bytes: number }
-  | { readonly kind: 'done'; readonly index: number; readonly v1?: Uint8Array; readonly v2?: Uint8Array }
-  | { readonly kind: 'failed'; readonly message: string; readonly code?: string };
+  | { readonly kind: 'done'; readonly index: number; readonly hashes: TaskHashes }
+  | { readonly kind: 'failed'; readonly message: string; readonly code?: string; readonly path?: string };
 
-export interface FileHashOptions {
+export interface TaskHashOptions {
   readonly pieceLength: number;
-  readonly format: TorrentFormat;
+  readonly kinds: readonly HashKind[];
   readonly threads: number;
-  /** Files smaller than this are hashed on the calling thread: starting workers would cost more. */
+  /** Inputs smaller than this are hashed on the calling thread: starting workers would cost more. */
   readonly inlineBelowBytes?: number;
   readonly onProgress?: (bytesHashed: number) => void;
+}
+
+export interface FileHashOptions extends Omit<TaskHashOptions, 'kinds'> {
+  readonly format: TorrentFormat;
 }
 
 // From the sources a thread needs tsx first (hash-worker.cjs); in the bundle this file is the
@@ -32,32 +44,61 @@ const DEFAULT_INLINE_BELOW = 32 * 1024 * 1024;
 const MIN_RANGE_BYTES = 4 * 1024 * 1024;
 const MAX_RANGE_BYTES = 64 * 1024 * 1024;
 
-/**
- * Piece hashes of a local file, hashed by `threads` worker threads. The file is cut into
- * piece-aligned ranges handed out one at a time (so a slow thread never holds up the rest), each
- * worker reads its ranges through one reused buffer, and the ranges' hashes concatenate in order.
- */
+/** Bytes per task for `totalBytes` on `threads` threads: about eight tasks per thread balances the tail. */
+export function taskBytesFor(totalBytes: number, threads: number): number {
+  return Math.min(MAX_RANGE_BYTES, Math.max(MIN_RANGE_BYTES, Math.floor(totalBytes / (threads * 8))));
+}
+
+/** Piece hashes of a local file, in piece-aligned ranges spread over worker threads. */
 export async function hashFile(path: string, size: number, options: FileHashOptions): Promise<PieceHashes> {
-  // Even one thread is a worker for a large file: the main thread stays free for signals and progress.
-  if (size < (options.inlineBelowBytes ?? DEFAULT_INLINE_BELOW)) return hashFileInline(path, size, options);
-  // About eight ranges per thread balances the tail; a range is at least one piece.
-  const target = Math.min(MAX_RANGE_BYTES, Math.max(MIN_RANGE_BYTES, Math.floor(size / (options.threads * 8))));
-  const ranges = pieceAlignedRanges(size, options.pieceLength, target);
-  const results: PieceHashes[] = new Array(ranges.length);
-  const setup: WorkerSetup = { path, pieceLength: options.pieceLength, format: options.format };
-  const threadCount = Math.min(options.threads, ranges.length);
+  const ranges = pieceAlignedRanges(size, options.pieceLength, taskBytesFor(size, options.threads));
+  const parts = await hashTasks(
+    ranges.map((range) => ({ segments: [{ path, ...range }] })),
+    { ...options, kinds: hashKindsOf(options.format) },
+  );
+  return concatPieceHashes(parts);
+}
+
+/** The hashes of local files, each on its own (every file starting a piece): what a BEP 47 folder torrent is made of. */
+export async function hashFiles(files: readonly { path: string; size: number }[], options: TaskHashOptions): Promise<ObjectHashes[]> {
+  const total = files.reduce((n, f) => n + f.size, 0);
+  const rangesOf = files.map((f) => pieceAlignedRanges(f.size, options.pieceLength, taskBytesFor(total, options.threads)));
+  const parts = await hashTasks(
+    files.flatMap((f, i) => (rangesOf[i] ?? []).map((range) => ({ segments: [{ path: f.path, ...range }] }))),
+    options,
+  );
+  let at = 0;
+  return files.map((f, i) => {
+    const count = (rangesOf[i] ?? []).length;
+    const mine = parts.slice(at, (at += count));
+    return count === 0 ? { size: 0, pieceLength: options.pieceLength } : joinRangeHashes(f.size, options.pieceLength, mine);
+  });
+}
+
+/**
+ * Hashes tasks on `threads` worker threads, handed out one at a time (so a slow thread never holds
+ * up the rest); each worker reads through one reused buffer. Results in task order.
+ */
+export async function hashTasks(tasks: readonly HashTask[], options: TaskHashOptions): Promise<TaskHashes[]> {
+  const total = tasks.reduce((n, t) => n + t.segments.reduce((m, s) => m + s.end - s.start, 0), 0);
+  // Even one thread is a worker for a large input: the main thread stays free for signals and progress.
+  if (total < (options.inlineBelowBytes ?? DEFAULT_INLINE_BELOW)) return hashTasksInline(tasks, options);
+  const results: TaskHashes[] = new Array(tasks.length);
+  const setup: WorkerSetup = { pieceLength: options.pieceLength, kinds: options.kinds };
+  const threadCount = Math.max(1, Math.min(options.threads, tasks.length));
   const workers: Worker[] = [];
   let bytesHashed = 0;
 
   try {
     await new Promise<void>((resolve, reject) => {
       let next = 0;
-      let remaining = ranges.length;
+      let remaining = tasks.length;
+      if (remaining === 0) resolve();
       const dispatch = (worker: Worker) => {
-        const range = ranges[next];
-        worker.postMessage(range === undefined ? null : ({ ...range, index: next++ } satisfies ToWorker));
+        const task = tasks[next];
+        worker.postMessage(task === undefined ? null : ({ segments: task.segments, index: next++ } satisfies ToWorker));
       };
-      for (let i = 0; i < threadCount; i++) {
+      for (let i = 0; i < threadCount && tasks.length > 0; i++) {
         const worker = new Worker(WORKER_ENTRY, { workerData: setup });
         workers.push(worker);
         worker.on('message', (message: FromWorker) => {
@@ -65,12 +106,14 @@ export async function hashFile(path: string, size: number, options: FileHashOpti
             bytesHashed += message.bytes;
             options.onProgress?.(bytesHashed);
           } else if (message.kind === 'done') {
-            results[message.index] = { v1: message.v1, v2: message.v2 };
+            results[message.index] = message.hashes;
             if (--remaining === 0) resolve();
             dispatch(worker);
           } else {
             reject(
-              message.code === 'CHANGED' ? new FileChangedError(path) : Object.assign(new Error(message.message), { code: message.code }),
+              message.code === 'CHANGED'
+                ? new FileChangedError(message.path ?? 'a file')
+                : Object.assign(new Error(message.message), { code: message.code }),
             );
           }
         });
@@ -84,19 +127,27 @@ export async function hashFile(path: string, size: number, options: FileHashOpti
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
-  return concatPieceHashes(results);
+  return results;
 }
 
-function hashFileInline(path: string, size: number, options: FileHashOptions): PieceHashes {
-  const fd = openSync(path, 'r');
+function hashTasksInline(tasks: readonly HashTask[], options: TaskHashOptions): TaskHashes[] {
+  const files = new OpenFiles((path) => openSync(path, 'r'), closeSync);
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  let bytesHashed = 0;
+  const onBytes = (bytes: number) => {
+    bytesHashed += bytes;
+    options.onProgress?.(bytesHashed);
+  };
   try {
-    let bytesHashed = 0;
-    const hasher = new TorrentPieceHasher(options.pieceLength, options.format);
-    return hashFileRange(fd, path, { start: 0, end: size }, hasher, Buffer.allocUnsafe(READ_BYTES), (bytes) => {
-      bytesHashed += bytes;
-      options.onProgress?.(bytesHashed);
+    return tasks.map((task) => {
+      const hasher = new ObjectHashesHasher(options.pieceLength, options.kinds);
+      for (const segment of task.segments) {
+        if (segment.path === undefined) feedZeros(segment.end - segment.start, hasher, buffer);
+        else feedFileRange(files.fd(segment.path), segment.path, segment, hasher, buffer, onBytes);
+      }
+      return hasher.digest();
     });
   } finally {
-    closeSync(fd);
+    files.closeAll();
   }
 }

@@ -68,7 +68,8 @@ export class HashingWorkflow extends Construct {
     if (props.minChunkBytes !== undefined) planChunks.addEnvironment(ENV.HASH_MIN_CHUNK_BYTES, String(props.minChunkBytes));
     for (const f of [planChunks, hashChunk, assembleTorrent]) grantSourceRead(f, sources);
     for (const f of Object.values(this.functions)) this.grantJobRecords(f);
-    for (const f of [hashChunk, assembleTorrent, recordFailure]) this.grantChunkResults(f);
+    // Plan too: it reads a folder job's plan and freezes it for the execution, under the same prefix.
+    for (const f of [planChunks, hashChunk, assembleTorrent, recordFailure]) this.grantChunkResults(f);
     storage.grantTorrentCache(assembleTorrent);
     storage.grantTorrentRegistry(assembleTorrent);
     storage.metadataBucket.addLifecycleRule({

@@ -118,6 +118,8 @@ export async function startDynamoDbLocal(options: { port?: number; dataDirectory
     },
     kill: () => {
       if (exited === undefined) child.kill('SIGKILL');
+      // The exit event that would remove it never comes when this process is exiting.
+      removeScratch();
     },
   };
 }

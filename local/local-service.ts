@@ -119,7 +119,7 @@ export const DEFAULT_NAMES: LocalResourceNames = {
 };
 
 export interface LocalService {
-  /** Kills those processes at once (SIGKILL), synchronously: for `process.on('exit')`. */
+  /** Kills those processes at once (SIGKILL) and removes temporary directories, synchronously: for `process.on('exit')`. */
   killChildren(): void;
   readonly apiUrl: string;
   readonly s3Endpoint: string;
@@ -283,6 +283,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       });
     }
     const started = dynamo;
+    const s3Started = s3;
     return {
       apiUrl: publicBaseUrl,
       s3Endpoint,
@@ -295,7 +296,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       events,
       api,
       webSeed,
-      killChildren: () => started?.kill(),
+      killChildren: () => {
+        started?.kill();
+        s3Started?.discard();
+      },
       stop: stopAll,
     };
   } catch (err) {

@@ -14,6 +14,8 @@ export interface LocalS3 {
   /** s3rver itself: an EventEmitter of S3-notification-shaped 'event's. */
   readonly server: S3rver;
   stop(): Promise<void>;
+  /** Removes a temporary directory at once, synchronously: for an exit that cannot wait for stop(). */
+  discard(): void;
 }
 
 /**
@@ -37,6 +39,9 @@ export async function startLocalS3(options: { port?: number; directory?: string 
       const closed = server.close();
       (server as unknown as { httpServer: Server }).httpServer.closeAllConnections();
       await closed;
+      if (temporary) rmSync(directory, { recursive: true, force: true });
+    },
+    discard() {
       if (temporary) rmSync(directory, { recursive: true, force: true });
     },
   };

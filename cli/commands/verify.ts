@@ -7,11 +7,14 @@ import { integerOption, parseCommandLine } from '../options';
 import { openSource } from '../sources/open-source';
 import { hashWithProgress } from './hashing';
 import { readTorrent } from './show';
+import { verifyFolder } from './verify-folder';
 
-export const VERIFY_HELP = `Usage: s3-torrent verify [options] <file.torrent> <file | directory | s3://bucket/key | https://url>
+export const VERIFY_HELP = `Usage: s3-torrent verify [options] <file.torrent> <file | directory | s3://bucket/key | s3://bucket/prefix/ | https://url>
 
 Hashes the data again and compares it with the torrent: v1 pieces, v2 piece layers, or both for a
-hybrid torrent. Given a directory, checks the file named as the torrent inside it.
+hybrid torrent. For a single-file torrent, a directory means the file named as the torrent inside
+it; for a multi-file torrent, the folder named as the torrent inside it, or else the directory
+itself (or every object under an s3:// prefix).
 Exits 0 when every piece matches, 1 when some do not (they are listed).
 
   -t, --threads <n>         hashing threads for a file, parallel requests for S3/HTTP
@@ -34,14 +37,16 @@ export async function verify(args: string[]): Promise<number> {
   const [torrentPath, dataPath] = positionals as [string, string];
   const threads = integerOption(values.threads, '-t/--threads', 1, 256);
   const meta = readTorrent(torrentPath);
-  if (!meta.singleFile) throw inputError(`${torrentPath} is a multi-file torrent: verify checks single-file torrents only`);
+  const s3 = {
+    endpointUrl: values['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
+    region: values.region,
+  };
+  if (!meta.singleFile)
+    return verifyFolder(meta, dataPath, { threads: threads ?? (dataPath.includes('://') ? 8 : availableParallelism()), s3 });
   const file = meta.files[0]!;
 
   const location = !dataPath.includes('://') && isDirectory(dataPath) ? join(dataPath, meta.name) : dataPath;
-  const source = await openSource(location, {
-    endpointUrl: values['endpoint-url'] ?? process.env.AWS_ENDPOINT_URL_S3 ?? process.env.AWS_ENDPOINT_URL,
-    region: values.region,
-  });
+  const source = await openSource(location, s3);
   if (source.size !== file.length) {
     console.log(`${source.label}: ${source.size} bytes, but the torrent describes ${file.length}: no match`);
     return EXIT.MISMATCH;

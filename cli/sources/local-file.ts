@@ -7,7 +7,7 @@ import type { DataSource, HashRequest } from './source';
 
 export function openLocalFile(path: string): DataSource {
   const before = statOrFail(path);
-  if (before.isDirectory()) throw inputError(`${path} is a directory: s3-torrent makes single-file torrents only`);
+  if (before.isDirectory()) throw inputError(`${path} is a directory: not a file`);
   if (!before.isFile()) throw inputError(`${path} is not a regular file`);
   try {
     closeSync(openSync(path, 'r')); // unreadable files fail now, not after the options are all checked

@@ -18,13 +18,7 @@ export interface S3Settings {
  */
 export async function openS3Object(url: string, settings: S3Settings): Promise<DataSource> {
   const { bucket, key } = parseS3Url(url);
-  const s3 = new S3Client({
-    ...(settings.region ? { region: settings.region } : {}),
-    ...(settings.endpointUrl ? { endpoint: settings.endpointUrl, forcePathStyle: true } : {}),
-    followRegionRedirects: true,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = s3ClientFor(settings);
   const store = new S3ObjectStore(s3);
   const head = await store.head(bucket, key).catch((err: unknown) => {
     throw inputError(`cannot read ${url}: ${describe(err)}`);
@@ -46,6 +40,17 @@ export async function openS3Object(url: string, settings: S3Settings): Promise<D
       }
     },
   };
+}
+
+/** An S3 client with the SDK's default credentials and region, or the endpoint and region given. */
+export function s3ClientFor(settings: S3Settings): S3Client {
+  return new S3Client({
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.endpointUrl ? { endpoint: settings.endpointUrl, forcePathStyle: true } : {}),
+    followRegionRedirects: true,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
 }
 
 export function parseS3Url(url: string): { bucket: string; key: string } {

@@ -127,8 +127,9 @@ export const workflowResultsEnvShape = {
   [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
 };
 
+// Plan reads folder jobs' plans from the metadata bucket (under the job results prefix).
 export const planChunksEnvShape = {
-  ...workflowEnvShape,
+  ...workflowResultsEnvShape,
   [ENV.HASH_MAX_CONCURRENCY]: z._default(SETTING.hashConcurrency, 100),
   [ENV.HASH_MIN_CHUNK_BYTES]: z.optional(SETTING.minChunkBytes),
 };

@@ -25,6 +25,16 @@ export const jobPartitionKey = (jobId: string) => `job#${jobId}`;
 export const JOB_ITEM_SORT_KEY = 'job';
 
 /**
+ * Stored piece hashes of objects (see ports/object-hash-store.ts) share the torrent table too:
+ * partition `hashes#<bucket>/<key>`, sort key `<etag>#<size>#<piece length>`.
+ */
+export const objectHashesPartitionKey = (bucket: string, key: string) => `hashes#${bucket}/${key}`;
+
+/** Folders whose torrents are kept current on S3 events (ports/known-folders.ts): `folder#<bucket>/<prefix>`, sort key `folder`. */
+export const knownFolderPartitionKey = (bucket: string, prefix: string) => `folder#${bucket}/${prefix}`;
+export const KNOWN_FOLDER_SORT_KEY = 'folder';
+
+/**
  * Build leases (one builder per object identity and variant) share the torrent table too:
  * partition `lease#<bucket>/<key>`, sort key `<identity>#<variant>` like the cache entry they
  * guard, attributes `holder`, `leaseUntil` (epoch milliseconds) and `expiresAt` (TTL, so leases

@@ -24,6 +24,11 @@ export interface TorrentMetainfo {
   readonly totalLength: number;
   readonly pieceCount: number;
   readonly files: readonly TorrentFileEntry[];
+  /**
+   * The v1 `files` list as written, pad files included, when the torrent has one (v1 or hybrid,
+   * multi-file): the order v1 pieces run in. For a hybrid torrent `files` follows the v2 file tree.
+   */
+  readonly v1Files?: readonly TorrentFileEntry[];
   /** True when the torrent describes one file named `name` (no `files` list, no directory). */
   readonly singleFile: boolean;
   /** v1: SHA-1 of every piece, concatenated. */
@@ -92,6 +97,7 @@ export function parseTorrentFile(bytes: Uint8Array): TorrentMetainfo {
     pieceCount,
     // A single-file torrent's one file is the torrent itself: it has no path below the name.
     files: singleFile ? files.map((f) => ({ ...f, path: [] })) : files,
+    v1Files: v1 && info.has('files') ? (v2 ? v1Files(info) : files) : undefined,
     singleFile,
     pieces,
     pieceLayers: v2 ? pieceLayersOf(top.get('piece layers')) : new Map(),

@@ -2,6 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 
 export const SHA1_LENGTH = 20;
 
+// Fed repeatedly to hash the zeros of a pad file without allocating a piece of them.
+const ZEROS = Buffer.alloc(1024 * 1024);
+
 /**
  * SHA-1 of consecutive pieces over a stream of chunks of any size. Chunks are hashed in place
  * (subarray, no copies), so memory stays flat whatever the chunk or piece size.
@@ -40,6 +43,22 @@ export class PieceHasher {
       if (this.filled === this.pieceLength) this.closePiece();
     }
     this.total += chunk.length;
+  }
+
+  /**
+   * What `digest` returns, and the hash of the last piece as a BEP 47 torrent sees it: filled with
+   * zeros up to the piece length (undefined when the bytes end on a piece boundary, where the two agree).
+   */
+  digestWithPaddedTail(): { pieces: Uint8Array; paddedTail?: Uint8Array } {
+    if (this.finished) throw new Error('PieceHasher already finished');
+    let paddedTail: Uint8Array | undefined;
+    if (this.filled > 0) {
+      const padded = this.current.copy();
+      for (let left = this.pieceLength - this.filled; left > 0; left -= ZEROS.length)
+        padded.update(ZEROS.subarray(0, Math.min(left, ZEROS.length)));
+      paddedTail = padded.digest();
+    }
+    return { pieces: this.digest(), paddedTail };
   }
 
   /** Closes the last (short) piece, if any, and returns all piece hashes concatenated. */

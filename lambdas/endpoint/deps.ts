@@ -8,6 +8,7 @@ import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } 
 import { CloudFrontWebSeeds, PresignedWebSeeds, type WebSeeds } from '../web-seeds/web-seeds';
 import type { EndpointDeps } from './endpoint';
 import { webSeedGate, type GateSettings } from '../gate/deps';
+import { folderServiceDeps } from '../folders/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
   readonly sources: string;
@@ -38,6 +39,10 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
   const signer = new LinkSigner(settings.signingKey);
   return {
     service,
+    folders: {
+      service: folderServiceDeps(clients, settings, { jobs, leaseSettings: options.leaseSettings, clock: options.clock }).folders,
+      privateWebSeedTtlSeconds: settings.privateWebSeedTtlSeconds,
+    },
     jobs,
     store,
     sources: SourceAllowlist.parse(settings.sources),

@@ -10,13 +10,15 @@ import type { WebSeedGate } from '../gate/web-seed-gate';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { ObjectStore } from '../ports/object-store';
-import type { TorrentFormat } from '../core/build-info';
-import { announcedInfoHashes, infoHashesOf } from '../torrents/build-torrent';
+import { announcedInfoHashes } from '../torrents/build-torrent';
+import { formatFromQuery, infoHashHeaders } from './torrent-response';
 import type { TorrentService, TorrentForObject, TorrentOutcome } from '../torrents/torrent-service';
 import type { LargeObjectJobs } from '../torrents/large-object-jobs';
 import type { WebSeedObject, WebSeeds } from '../web-seeds/web-seeds';
 import { inProgressResponse, jobStatusResponse, pendingTorrentResponse } from './job-responses';
 import { prefersHtml } from '../http/negotiation';
+import { folderTorrentResponse, verifyFolderWebSeedLink, type FolderTorrents } from './folder-torrents';
+import { padFileResponse } from './pad-files';
 
 export const CREATED_BY = 's3-torrent/0.1';
 
@@ -37,6 +39,8 @@ export interface EndpointDeps {
   readonly gate?: WebSeedGate;
   /** Objects smaller than this are never gated: their S3 cost is small and a park body could pass for data. */
   readonly gateMinBytes?: number;
+  /** Torrents of prefixes (`?torrent` on a key path ending in `/`); without it they are refused. */
+  readonly folders?: FolderTorrents;
 }
 
 /** Default of EndpointDeps.gateMinBytes. */
@@ -61,7 +65,7 @@ export function makeEndpointHandler(deps: EndpointDeps) {
   };
 }
 
-type RouteKind = 'object' | 'webseed' | 'iam-object';
+type RouteKind = 'object' | 'webseed' | 'folder-webseed' | 'iam-object';
 
 const ROUTE_KINDS: Record<string, RouteKind> = {
   [ROUTE.OBJECT_GET]: 'object',
@@ -70,6 +74,8 @@ const ROUTE_KINDS: Record<string, RouteKind> = {
   [ROUTE.WEBSEED_HEAD]: 'webseed',
   [ROUTE.WEBSEED_VERSION_GET]: 'webseed',
   [ROUTE.WEBSEED_VERSION_HEAD]: 'webseed',
+  [ROUTE.FOLDER_WEBSEED_GET]: 'folder-webseed',
+  [ROUTE.FOLDER_WEBSEED_HEAD]: 'folder-webseed',
   [ROUTE.IAM_OBJECT_GET]: 'iam-object',
   [ROUTE.IAM_OBJECT_HEAD]: 'iam-object',
 };
@@ -81,10 +87,11 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
   if (kind === undefined) throw badRequest(`No route for ${event.routeKey}.`);
   const { bucket, key } = objectFromPath(event);
   const query = queryOf(event);
-  if (kind === 'webseed') checkRangeHeader(event.headers?.range);
+  const seed = kind === 'webseed' || kind === 'folder-webseed';
+  if (seed) checkRangeHeader(event.headers?.range);
   const access = deps.sources.accessFor(bucket, key);
   if (access === undefined) throw accessDenied(`This service does not serve ${bucket}/${key}.`);
-  const wantsTorrent = kind !== 'webseed' && query.has('torrent');
+  const wantsTorrent = !seed && query.has('torrent');
   // The version of a web seed is in the query, or in the path on /-/webseed-version/ (see webSeedUrl).
   const versionId = kind === 'webseed' ? checkVersionId(event.pathParameters?.versionId ?? query.get('versionId') ?? undefined) : undefined;
   authorize(
@@ -98,12 +105,20 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
 
   // A HEAD is redirected to a URL presigned for HEAD: an S3 signature covers the method.
   const method = event.requestContext.http.method === 'HEAD' ? 'HEAD' : 'GET';
-  if (kind === 'webseed') return redirectToObject(deps, method, { bucket, key, versionId, access });
+  if (seed) {
+    // BEP 47 pad files of folder torrents are no objects: zeros, for clients that ask for them.
+    const pad = versionId === undefined ? await padFileResponse(deps.store, bucket, key, event.headers?.range) : undefined;
+    return pad ?? redirectToObject(deps, method, { bucket, key, versionId, access });
+  }
   if (!wantsTorrent) {
     // The front door HEADs first, so a missing object is a clear 404 here rather than S3's XML
     // error after the redirect. (The web seed skips this: clients hit it once per range.)
     await deps.store.head(bucket, key);
     return redirectToObject(deps, method, { bucket, key, access });
+  }
+  if (key.endsWith('/')) {
+    if (deps.folders === undefined) throw new ServiceError(501, 'NotImplemented', 'This deployment makes no folder torrents.');
+    return folderTorrentResponse({ ...deps, folders: deps.folders, createdBy: CREATED_BY }, event, bucket, key, query, access);
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
   return await torrentOrJobResponse(deps, event, found, access);
@@ -121,6 +136,12 @@ function authorize(
   target: { purpose: LinkPurpose; bucket: string; key: string; versionId?: string },
   query: URLSearchParams,
 ): void {
+  if (kind === 'folder-webseed') {
+    // The link is checked for every source: this route exists only for private folder torrents.
+    const check = verifyFolderWebSeedLink(deps.signer, event.pathParameters?.link ?? '', target.bucket, target.key, now(deps));
+    if (!check.ok) throw accessDenied(`${target.bucket}/${target.key}: ${check.reason}.`);
+    return;
+  }
   if (kind === 'iam-object') {
     const iam = (event as APIGatewayProxyEventV2WithIAMAuthorizer).requestContext.authorizer?.iam;
     if (!iam?.accessKey) throw accessDenied('This route needs a request signed with AWS credentials (SigV4).');
@@ -196,36 +217,11 @@ async function torrentResponse(
   });
 }
 
-// `version=1` (the default: aria2 and Transmission 3 load only v1), `version=2` or `version=hybrid`.
-const FORMAT_OF_VERSION: Record<string, TorrentFormat> = { '1': 'v1', '2': 'v2', hybrid: 'hybrid' };
-
-function formatFromQuery(query: URLSearchParams): TorrentFormat {
-  const version = query.get('version');
-  if (version === null) return 'v1';
-  const format = FORMAT_OF_VERSION[version];
-  if (format === undefined)
-    throw badRequest(`version must be 1, 2 or hybrid, not ${JSON.stringify(version.slice(0, 20))}.`, 'InvalidArgument');
-  return format;
-}
-
-/**
- * `X-Torrent-Infohash` is the hash clients show for the torrent: the v1 SHA-1 (v1 and hybrid) or,
- * for v2-only torrents, the full v2 SHA-256. `X-Torrent-Infohash-V2` is the v2 SHA-256 of v2 and
- * hybrid torrents (trackers see its first 20 bytes).
- */
-function infoHashHeaders(info: Uint8Array, format: TorrentFormat): Record<string, string> {
-  const hashes = infoHashesOf(info, format);
-  return {
-    'x-torrent-infohash': (hashes.v1 ?? hashes.v2) as string,
-    ...(hashes.v2 !== undefined ? { 'x-torrent-infohash-v2': hashes.v2 } : {}),
-  };
-}
-
 const now = (deps: EndpointDeps) => (deps.clock ?? (() => new Date()))();
 
 /** Real clients send a few short parameters; anything this long is not one of them. */
 export const MAX_QUERY_BYTES = 4096;
-const SINGLE_VALUED = ['torrent', 'version', 'versionId', 'expires', 'signature'];
+const SINGLE_VALUED = ['torrent', 'version', 'versionId', 'expires', 'signature', 'padding'];
 
 function queryOf(event: APIGatewayProxyEventV2): URLSearchParams {
   const raw = event.rawQueryString ?? '';

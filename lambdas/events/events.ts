@@ -5,6 +5,7 @@ import { ServiceError } from '../http/errors';
 import type { SourceAllowlist } from '../config/sources';
 import type { TorrentService } from '../torrents/torrent-service';
 import { objectEvents, type ObjectEvent } from './object-events';
+import { keepFoldersCurrent, type FolderEventsDeps, type FolderRebuild } from '../folders/folder-events';
 
 export interface EventsDeps {
   readonly service: TorrentService;
@@ -15,13 +16,16 @@ export interface EventsDeps {
   /** Where events should act, when not every served object's (locally; on AWS the EventBridge rules filter). */
   readonly eventSources?: SourceAllowlist;
   readonly logger: Logger;
+  /** Keeps the torrents of known folders above a changed key current (see folders/folder-events.ts). */
+  readonly folders?: FolderEventsDeps;
 }
 
 export type EventOutcome =
   | { readonly event: ObjectEvent; readonly outcome: 'built' | 'cached' | 'building' | 'not-served' | 'kept' }
   | { readonly event: ObjectEvent; readonly outcome: 'job'; readonly jobId: string; readonly state: string }
   | { readonly event: ObjectEvent; readonly outcome: 'skipped'; readonly reason: string }
-  | { readonly event: ObjectEvent; readonly outcome: 'evicted'; readonly entries: number };
+  | { readonly event: ObjectEvent; readonly outcome: 'evicted'; readonly entries: number }
+  | { readonly event: ObjectEvent; readonly outcome: 'folder'; readonly folder: FolderRebuild };
 
 /**
  * Pre-builds torrents when objects are created and evicts them when objects are removed, so the
@@ -43,6 +47,12 @@ export function makeEventsHandler(deps: EventsDeps) {
         const outcome = e.kind === 'created' ? await created(deps, e) : await removed(deps, e);
         deps.logger.info('object event', { ...outcome });
         outcomes.push(outcome);
+        if (deps.folders !== undefined && outcome.outcome !== 'not-served') {
+          for (const folder of await keepFoldersCurrent(deps.folders, e.bucket, e.key, outcome.outcome === 'evicted')) {
+            deps.logger.info('folder torrent', { event: e, ...folder });
+            outcomes.push({ event: e, outcome: 'folder', folder });
+          }
+        }
       } catch (err) {
         deps.logger.error('object event failed', { event: e, error: err as Error });
         failures.push(err);

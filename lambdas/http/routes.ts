@@ -22,6 +22,9 @@ export const ROUTE = {
   /** The web seed of one version of an object, the version in the path (see endpoint.ts, webSeedUrl). */
   WEBSEED_VERSION_GET: 'GET /-/webseed-version/{versionId}/{bucket}/{key+}',
   WEBSEED_VERSION_HEAD: 'HEAD /-/webseed-version/{versionId}/{bucket}/{key+}',
+  /** The web seed of a private folder torrent: its signed link rides in the path (see endpoint/folder-torrents.ts). */
+  FOLDER_WEBSEED_GET: 'GET /-/webseed-folder/{link}/{bucket}/{key+}',
+  FOLDER_WEBSEED_HEAD: 'HEAD /-/webseed-folder/{link}/{bucket}/{key+}',
   IAM_OBJECT_GET: 'GET /-/iam/{bucket}/{key+}',
   IAM_OBJECT_HEAD: 'HEAD /-/iam/{bucket}/{key+}',
   JOB_STATUS: 'GET /-/jobs/{jobId}',
@@ -35,6 +38,7 @@ export const WEBSEED_PREFIX = '/-/webseed';
 /** Status of a hashing-workflow job: `${JOBS_PREFIX}/<jobId>`, the URL a 202 points to. */
 export const JOBS_PREFIX = '/-/jobs';
 export const WEBSEED_VERSION_PREFIX = '/-/webseed-version';
+export const FOLDER_WEBSEED_PREFIX = '/-/webseed-folder';
 
 /** The announce URL of a private torrent, relative to the public base URL. */
 export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
@@ -53,6 +57,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { method: 'HEAD', path: '/-/webseed/{bucket}/{key+}', target: 'endpoint' },
   { method: 'GET', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/-/webseed-version/{versionId}/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'GET', path: '/-/webseed-folder/{link}/{bucket}/{key+}', target: 'endpoint' },
+  { method: 'HEAD', path: '/-/webseed-folder/{link}/{bucket}/{key+}', target: 'endpoint' },
   // The object routes again, for callers signing with AWS credentials (private sources without a link).
   { method: 'GET', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },
   { method: 'HEAD', path: '/-/iam/{bucket}/{key+}', target: 'endpoint', auth: 'iam' },

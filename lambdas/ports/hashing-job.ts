@@ -31,6 +31,15 @@ export const JOB_RESULTS_PREFIX = 'jobs/';
 /** The build variants the workflow makes: v1 info dicts (BEP 3), public or private (BEP 27). */
 export const WORKFLOW_VARIANTS: readonly string[] = ['v1', 'v1+private'];
 
+/**
+ * A folder job hashes the objects of one listing of a prefix (folders/folder-workflow.ts): its `key`
+ * is the prefix, ending in `/` (no object torrent is ever built for such a key: the endpoint takes
+ * it for a folder), its identity comes from the listing's digest, its `size` is the bytes to hash,
+ * and it builds any folder variant. Its plan (which objects, which ranges) is in the metadata bucket.
+ */
+export const FOLDER_LISTING_IDENTITY = 'listing:';
+export const isFolderJob = (job: Pick<JobRef, 'key'>) => job.key.endsWith('/');
+
 /** StartExecution input. Deterministic for a job attempt, so a repeated start is idempotent. */
 export interface WorkflowInput {
   readonly job: JobRef;

@@ -4,9 +4,11 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * What a signed link lets its holder do with one object:
  * - `torrent`: get its .torrent (`?torrent&expires=…&signature=…`);
  * - `object`: be redirected to its bytes (the front door);
- * - `webseed`: the web seed written into private torrents (bytes, by ranges).
+ * - `webseed`: the web seed written into private torrents (bytes, by ranges);
+ * - `webseed-folder`: the web seed of a private folder torrent, for every object under the prefix
+ *   its `key` names (it ends in `/`).
  */
-export type LinkPurpose = 'torrent' | 'object' | 'webseed';
+export type LinkPurpose = 'torrent' | 'object' | 'webseed' | 'webseed-folder';
 
 export interface LinkTarget {
   readonly purpose: LinkPurpose;

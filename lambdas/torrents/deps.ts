@@ -1,4 +1,5 @@
 import { DynamoDbJobStore } from '../adapters/dynamodb-job-store';
+import { DynamoDbObjectHashStore } from '../adapters/dynamodb-object-hash-store';
 import { DynamoDbBuildLeases } from '../adapters/dynamodb-build-leases';
 import { DynamoDbTorrentCache } from '../adapters/dynamodb-torrent-cache';
 import { DynamoDbTorrentPublisher } from '../adapters/dynamodb-torrent-publisher';
@@ -43,6 +44,7 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
       retry: options.retry,
       clock: options.clock,
     });
+  const objectHashes = new DynamoDbObjectHashStore(clients.dynamoDb, settings.torrentTable, clients.s3, settings.metadataBucket);
   const service = new TorrentService({
     store,
     cache,
@@ -52,6 +54,7 @@ export function torrentServiceDeps(clients: AwsClients, settings: TorrentService
     clock: options.clock,
     inlineHashLimit: settings.inlineHashLimit,
     largeObjects: jobs,
+    objectHashes,
   });
-  return { store, cache, jobs, service };
+  return { store, cache, jobs, service, objectHashes };
 }

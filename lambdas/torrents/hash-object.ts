@@ -65,6 +65,33 @@ export async function hashObject(
 }
 
 /**
+ * Reads one range and hashes it, reading it again from its start (up to RANGE_ATTEMPTS times) when
+ * the connection drops; `onBytes` counts bytes hashed, negative when a failed attempt is taken back.
+ * ServiceErrors (the object changed, access denied...) are answers, not glitches: never retried.
+ */
+export async function readAndHash<T>(
+  read: (range: ByteRange) => AsyncIterable<Uint8Array>,
+  range: ByteRange,
+  newHasher: () => RangeHasher<T>,
+  onBytes: (bytes: number) => void = () => {},
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const hasher = newHasher();
+    try {
+      for await (const chunk of read(range)) {
+        hasher.update(chunk);
+        onBytes(chunk.length);
+      }
+      return hasher.digest();
+    } catch (err) {
+      onBytes(-hasher.bytesHashed);
+      if (err instanceof ServiceError || attempt >= RANGE_ATTEMPTS) throw err;
+      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/**
  * Splits `span` (starting on a piece boundary) into piece-aligned ranges, reads and hashes them
  * with `concurrency` reads in flight, and returns each range's digest in order. Any source of
  * ranged reads will do: an object store, an HTTP server answering Range requests.
@@ -89,25 +116,10 @@ export async function hashRangesInParallel<T>(
   const worker = async () => {
     while (next < ranges.length) {
       const index = next++;
-      results[index] = await hashRange(ranges[index] as ByteRange);
-    }
-  };
-  const hashRange = async (range: ByteRange): Promise<T> => {
-    for (let attempt = 1; ; attempt++) {
-      const hasher = newHasher();
-      try {
-        for await (const chunk of read(range)) {
-          hasher.update(chunk);
-          bytesHashed += chunk.length;
-          options.onProgress?.({ bytesHashed, totalBytes });
-        }
-        return hasher.digest();
-      } catch (err) {
-        bytesHashed -= hasher.bytesHashed;
-        // ServiceErrors (the object changed, access denied...) are answers, not glitches.
-        if (err instanceof ServiceError || attempt >= RANGE_ATTEMPTS) throw err;
-        await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
-      }
+      results[index] = await readAndHash(read, ranges[index] as ByteRange, newHasher, (bytes) => {
+        bytesHashed += bytes;
+        options.onProgress?.({ bytesHashed, totalBytes });
+      });
     }
   };
   const workers = Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, ranges.length));

@@ -4,7 +4,7 @@ import type { HashingJob, JobStore } from '../ports/job-store';
 import { objectIdentity, type ObjectHead } from '../ports/object-store';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import { ServiceError } from '../http/errors';
-import { executionNameFor, inputFor, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../ports/hashing-job';
+import { executionNameFor, inputFor, isFolderJob, jobIdFor, WORKFLOW_VARIANTS, type JobRef } from '../ports/hashing-job';
 
 export interface LargeObjectJobsDeps {
   readonly jobs: JobStore;
@@ -54,7 +54,7 @@ export class LargeObjectJobs {
 
   /** The torrent, when the job for this identity has built it; else the job (started if need be). */
   async torrentOrJob(head: ObjectHead, cacheKey: TorrentCacheKey): Promise<TorrentOrJob> {
-    if (!WORKFLOW_VARIANTS.includes(cacheKey.variant)) {
+    if (!WORKFLOW_VARIANTS.includes(cacheKey.variant) && !isFolderJob(cacheKey)) {
       throw new ServiceError(
         413,
         'ObjectTooLargeForInlineHashing',

@@ -6,6 +6,7 @@ import type { BuildLeases } from '../ports/build-leases';
 import type { CachedTorrent, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import type { TorrentPublisher } from '../ports/torrent-publisher';
 import type { HashingJob } from '../ports/job-store';
+import type { ObjectHashStore } from '../ports/object-hash-store';
 import { buildObjectTorrent } from './build-torrent';
 import type { HashOptions } from './hash-object';
 import type { LargeObjectJobs } from './large-object-jobs';
@@ -26,6 +27,8 @@ export interface TorrentServiceDeps {
   readonly hashOptions?: HashOptions;
   /** Builds torrents above the inline limit with the hashing workflow; without it they are refused (413). */
   readonly largeObjects?: LargeObjectJobs;
+  /** Object hashes shared with folder torrents (and the object's other variants). */
+  readonly objectHashes?: ObjectHashStore;
 }
 
 export interface TorrentForObject {
@@ -121,6 +124,6 @@ export class TorrentService {
   }
 
   private build(head: ObjectHead, name: string, options: BuildOptions): Promise<CachedTorrent> {
-    return buildObjectTorrent(this.deps.store, head, name, options, this.clock(), this.deps.hashOptions);
+    return buildObjectTorrent(this.deps.store, head, name, options, this.clock(), this.deps.hashOptions, this.deps.objectHashes);
   }
 }

@@ -6,6 +6,10 @@ import { S3ChunkResults } from '../adapters/s3-chunk-results';
 import { S3ObjectStore } from '../adapters/s3-object-store';
 import type { AwsClients } from '../runtime/aws-clients';
 import type { WorkflowSettings, WorkflowTaskDeps } from './tasks';
+import { DynamoDbObjectHashStore } from '../adapters/dynamodb-object-hash-store';
+import { S3FolderJobPlans } from '../adapters/s3-folder-job-plans';
+import { folderServiceDeps } from '../folders/deps';
+import type { FolderWorkflowDeps } from '../folders/folder-workflow';
 
 /** The resources a workflow function was given; each function gets only those its task uses. */
 export interface WorkflowResources {
@@ -34,8 +38,20 @@ export function workflowTaskDeps(
             swarmTable,
           )
         : notConfigured('publishing (the metadata bucket and the swarm table)'),
+    folders: metadataBucket ? folderWorkflowDeps(clients, resources.torrentTable, metadataBucket, swarmTable) : undefined,
     settings,
     logger,
+  };
+}
+
+/** Folder jobs: plans and object hashes for every step; Assemble (the one with the swarm table) also builds the torrent. */
+function folderWorkflowDeps(clients: AwsClients, torrentTable: string, metadataBucket: string, swarmTable?: string): FolderWorkflowDeps {
+  const service =
+    swarmTable === undefined ? undefined : folderServiceDeps(clients, { torrentTable, swarmTable, metadataBucket, inlineHashLimit: 0 });
+  return {
+    plans: service?.plans ?? new S3FolderJobPlans(clients.s3, metadataBucket),
+    hashes: service?.hashes ?? new DynamoDbObjectHashStore(clients.dynamoDb, torrentTable, clients.s3, metadataBucket),
+    folders: service?.folders,
   };
 }
 

@@ -15,7 +15,8 @@ import { optionsOfVariant } from '../torrents/variants';
 import type { WorkflowFunction } from './definition';
 import { forWorkflow, TRANSIENT_ERROR_NAME } from './errors';
 import type { AssembleInput, AssembleOutput, ChunkTaskInput, ChunkTaskOutput, FailureInput, PlannedState, TaskFailure } from './state';
-import type { JobRef, WorkflowInput } from '../ports/hashing-job';
+import { isFolderJob, type JobRef, type WorkflowInput } from '../ports/hashing-job';
+import { makeFolderTasks, type FolderWorkflowDeps } from '../folders/folder-workflow';
 
 export interface WorkflowSettings {
   /** The Map's MaxConcurrency: chunk Lambdas running at once per job. */
@@ -35,6 +36,8 @@ export interface WorkflowTaskDeps {
   readonly settings: WorkflowSettings;
   readonly clock?: () => Date;
   readonly logger?: Logger;
+  /** Folder jobs (JobRef keys ending in `/`): their plans and the stored object hashes. */
+  readonly folders?: FolderWorkflowDeps;
 }
 
 /** The workflow's tasks, one per Lambda function, as the state machine calls them. */
@@ -73,9 +76,32 @@ export function makeWorkflowTasks(deps: WorkflowTaskDeps): WorkflowTasks {
     return err;
   };
 
+  let folderTaskSet: ReturnType<typeof makeFolderTasks> | undefined;
+  const folder = () => {
+    if (deps.folders === undefined) throw new Error('this function is not configured for folder jobs');
+    return (folderTaskSet ??= makeFolderTasks({
+      ...deps.folders,
+      store: deps.store,
+      jobs: deps.jobs,
+      chunkResults: deps.chunkResults,
+      minChunkBytes: deps.settings.minChunkBytes,
+      rangeConcurrency: deps.settings.rangeConcurrency ?? DEFAULT_RANGE_CONCURRENCY,
+      rangeBytes: deps.settings.rangeBytes ?? DEFAULT_RANGE_BYTES,
+    }));
+  };
+
   const tasks: AllFunctionsCovered = {
     async planChunks({ job }) {
       return asWorkflowTask(async () => {
+        if (isFolderJob(job)) {
+          const plan = await folder().planChunks({ job });
+          deps.logger?.info('planned folder', { jobId: job.jobId, attempt: job.attempt, ...plan });
+          return {
+            job,
+            plan: { ...plan, maxConcurrency: Math.max(1, Math.min(deps.settings.maxConcurrency, plan.chunkCount)) },
+            chunks: Array.from({ length: plan.chunkCount }, (_, i) => i),
+          };
+        }
         await currentHead(job);
         const plan = planChunks(job.size, pieceLengthFor(job.size), { minChunkBytes: deps.settings.minChunkBytes });
         deps.logger?.info('planned', { jobId: job.jobId, attempt: job.attempt, ...plan });
@@ -93,6 +119,12 @@ export function makeWorkflowTasks(deps: WorkflowTaskDeps): WorkflowTasks {
         const current = await deps.jobs.get(job.jobId);
         if (current?.attempt !== job.attempt || current.state !== 'RUNNING') return {};
         try {
+          if (isFolderJob(job)) {
+            const bytes = await folder().hashChunk(job, plan, chunk);
+            // Progress in the job record's own pieces.
+            await deps.jobs.recordChunk(job, chunk, Math.ceil(bytes / current.pieceLength));
+            return {};
+          }
           const pieces = await hashObjectPieces(deps.store, headOf(job), plan.pieceLength, chunkRange(plan, chunk), {
             concurrency: deps.settings.rangeConcurrency ?? DEFAULT_RANGE_CONCURRENCY,
             rangeBytes: deps.settings.rangeBytes ?? DEFAULT_RANGE_BYTES,
@@ -112,6 +144,13 @@ export function makeWorkflowTasks(deps: WorkflowTaskDeps): WorkflowTasks {
 
     async assembleTorrent({ job, plan }) {
       return asWorkflowTask(async () => {
+        if (isFolderJob(job)) {
+          const infoHash = await folder().assembleTorrent(job, plan);
+          await deps.jobs.succeed(job, infoHash);
+          await cleanUp(job);
+          deps.logger?.info('assembled folder', { jobId: job.jobId, attempt: job.attempt, infoHash });
+          return { infoHash };
+        }
         const name = torrentNameForKey(job.key);
         if (name === undefined) throw new ServiceError(422, 'InvalidTorrentName', `The key ${JSON.stringify(job.key)} has no file name.`);
         const parts = await mapInOrder(plan.chunkCount, CHUNK_READ_CONCURRENCY, async (chunk) => {

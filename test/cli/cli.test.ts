@@ -133,7 +133,8 @@ describe('s3-torrent (local files)', () => {
     ['no input', ['create'], 2, /one file/],
     ['--magnet with -o -', ['create', '--magnet', '-o', '-', 'x'], 2, /--magnet/],
     ['a missing file', ['create', '/nonexistent/file.bin'], 3, /no such file/],
-    ['a directory', ['create', '/tmp'], 3, /directory/],
+    // A directory is a folder, but one of devices has no files a torrent can hold.
+    ['a directory of devices', ['create', '/dev'], 3, /neither a file nor a directory|cannot read/],
     ['a torrent that is not one', ['show', CLI], 3, /not a torrent file/],
     ['a missing torrent', ['show', '/nonexistent.torrent'], 3, /no such file/],
     ['an s3 URL without a key', ['create', 's3://bucket-only'], 3, /s3:\/\/bucket\/key/],

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { S3ObjectStore } from '../../lambdas/adapters/s3-object-store';
 import { parseTorrentFile } from '../../lambdas/core/metainfo';
-import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { CLI } from '../support/cli';
+import { CLI, runCliWithLocalS3 } from '../support/cli';
 import { run } from '../support/programs';
 import { putObject, startTestService, testBytes } from '../support/service';
 
@@ -21,19 +20,7 @@ describe('s3-torrent create and verify from s3:// objects and http(s) URLs', () 
   const KEY = 'media/a clip.mp4';
 
   // The CLI in its own process, with the stand-in's credentials in the environment (the SDK's default chain).
-  const cli = (args: string[]) =>
-    run(
-      'env',
-      [
-        `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
-        `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-        'AWS_REGION=us-east-1',
-        process.execPath,
-        CLI,
-        ...args,
-      ],
-      60_000,
-    );
+  const cli = (args: string[]) => runCliWithLocalS3(args);
 
   beforeAll(async () => {
     service = await startTestService();

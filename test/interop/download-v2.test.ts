@@ -1,10 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LOCAL_CREDENTIALS } from '../../local/s3';
-import { haveLibtorrent, libtorrentDownload, run } from '../support/programs';
+import { haveLibtorrent, libtorrentDownload } from '../support/programs';
 import { putObject, startTestService, testBytes } from '../support/service';
-import { CLI } from '../support/cli';
+import { runCliWithLocalS3 } from '../support/cli';
 
 // libtorrent checks every piece it downloads against the v2 piece layers (and v1 pieces for hybrid),
 // so a byte-identical download through the web seed means the merkle trees are right end to end.
@@ -48,26 +47,17 @@ describeIf('libtorrent downloads byte-identically through v2 and hybrid torrents
     const torrentPath = join(dir, 'cli-v2.torrent');
     // For a v2-only torrent the web seed names the directory: libtorrent appends the file name.
     const webSeed = `${service.apiUrl}/-/webseed/${service.bucket}/v2/`;
-    const r = await run(
-      'env',
-      [
-        `AWS_ACCESS_KEY_ID=${LOCAL_CREDENTIALS.accessKeyId}`,
-        `AWS_SECRET_ACCESS_KEY=${LOCAL_CREDENTIALS.secretAccessKey}`,
-        'AWS_REGION=us-east-1',
-        process.execPath,
-        CLI,
-        'create',
-        '--v2',
-        '--endpoint-url',
-        service.s3Endpoint,
-        '-w',
-        webSeed,
-        '-o',
-        torrentPath,
-        `s3://${service.bucket}/${KEY}`,
-      ],
-      60_000,
-    );
+    const r = await runCliWithLocalS3([
+      'create',
+      '--v2',
+      '--endpoint-url',
+      service.s3Endpoint,
+      '-w',
+      webSeed,
+      '-o',
+      torrentPath,
+      `s3://${service.bucket}/${KEY}`,
+    ]);
     expect(r).toMatchObject({ status: 0, stderr: '' });
     await download(torrentPath, 'cli-v2');
   });

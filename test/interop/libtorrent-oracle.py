@@ -3,9 +3,11 @@
 usage: libtorrent-oracle.py JOBS_JSON ANSWER_FILE
 
 JOBS_JSON is a list of jobs; the answer, written to ANSWER_FILE, is a JSON list with one result per job:
-- {"create": FILE, "format": "v1"|"v2"|"hybrid", "pieceLength": N, "out": PATH (optional)}
-  libtorrent's create_torrent for that file: its infohashes and its piece layers (hex); the
-  torrent itself is written to PATH when one is given.
+- {"create": FILE or DIRECTORY, "format": "v1"|"v2"|"hybrid", "pieceLength": N, "out": PATH (optional),
+   "canonical": true (optional)}
+  libtorrent's create_torrent for that file or directory: its infohashes and its piece layers (hex);
+  the torrent itself is written to PATH when one is given. `canonical` adds the canonical_files flag,
+  which gives a v1-only torrent the file order and pad files of a v2 or hybrid one.
 - {"load": TORRENT}
   loads a .torrent someone else made: the infohashes libtorrent computes, its name and size,
   or {"error": message} when libtorrent refuses it.
@@ -31,7 +33,8 @@ def create(job):
     path = os.path.abspath(job['create'])
     fs = lt.file_storage()
     lt.add_files(fs, path)
-    ct = lt.create_torrent(fs, job['pieceLength'], flags=FLAGS[job['format']])
+    flags = FLAGS[job['format']] | (lt.create_torrent.canonical_files if job.get('canonical') else 0)
+    ct = lt.create_torrent(fs, job['pieceLength'], flags=flags)
     lt.set_piece_hashes(ct, os.path.dirname(path))
     entry = ct.generate()
     encoded = lt.bencode(entry)

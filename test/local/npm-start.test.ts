@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -51,7 +51,13 @@ test.each(cases)('%s to %s stops npm, node and DynamoDB Local and frees every po
 
   expect(await untilGone([start.npmPid, node, java], ports, STOP_WITHIN_MS)).toEqual([]);
   await start.exited;
-  if (signal !== 'SIGKILL') expect(start.output()).toContain(`${signal}: stopping`);
+  if (signal !== 'SIGKILL') {
+    expect(start.output()).toContain(`${signal}: stopping`);
+    // A clean stop, not the forced one a second signal triggers (npm passes on the group's Ctrl-C):
+    // the forced one skipped removing DynamoDB Local's scratch directory.
+    expect(start.output()).not.toContain('again: stopping now');
+    expect(existsSync(join(start.dataDir, 'dynamodb.tmp'))).toBe(false);
+  }
 });
 
 test('a key segment over 255 bytes gets an S3 error from the local S3, ?torrent for it a 404, and the service keeps running', async () => {

@@ -16,7 +16,8 @@ export function hasProgram(name: string, check: () => boolean): boolean {
 }
 
 export const commandWorks = (command: string, args: string[]) => () => {
-  const r = spawnSync(command, args, { stdio: 'ignore' });
+  // The environment jest gives the test (its own copy of process.env), not the host's.
+  const r = spawnSync(command, args, { stdio: 'ignore', env: process.env });
   return r.error === undefined && r.status !== null;
 };
 
