@@ -117,7 +117,7 @@ async function load(name: string, baseUrl: string, queries: readonly string[]): 
 
 /** The local service as `npm start` runs it, in its own process so the load generator does not share its event loop. */
 async function startLocalTracker(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const [port, s3Port, dynamoDbPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, s3Port, dynamoDbPort, gatewayPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawn(
     process.execPath,
     [
@@ -132,6 +132,8 @@ async function startLocalTracker(): Promise<{ url: string; stop: () => Promise<v
       String(s3Port),
       '--dynamodb-port',
       String(dynamoDbPort),
+      '--gateway-port',
+      String(gatewayPort),
       '--log-level',
       'ERROR',
     ],

@@ -36,7 +36,13 @@ const USAGE = `Usage: npm start -- [options]   (each option also reads an enviro
   --events LIST         pre-build torrents on upload, evict on delete: * or bucket[/prefix],...   (EVENT_SOURCES, default off)
   --hash-concurrency N  chunks a hashing job hashes at once (HASH_MAX_CONCURRENCY, default 4)
   --min-chunk BYTES     smallest workflow chunk             (HASH_MIN_CHUNK_BYTES, default 268435456)
-  --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)`;
+  --log-level LEVEL     DEBUG, INFO, WARN, ERROR, SILENT   (LOG_LEVEL, default WARN)
+  --web-seed MODE       gateway: web seeds on the local CloudFront stand-in; redirect: presigned S3 redirects
+                                                           (WEB_SEED, default gateway)
+  --gateway-port N      the web-seed gateway's port        (GATEWAY_PORT, default 3001)
+  --gate on|off         the swarm-aware web seed           (WEB_SEED_GATE, default on; gateway mode only)
+  --gate-feeds N        downloaders S3 serves at once while seeders are short   (WEB_SEED_GATE_FEEDS, default 1)
+  --gate-seeders N      seeders from which newcomers are parked                 (WEB_SEED_GATE_SEEDERS, default 1)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -56,6 +62,11 @@ async function main(): Promise<void> {
       'hash-concurrency': { type: 'string' },
       'min-chunk': { type: 'string' },
       'log-level': { type: 'string' },
+      'web-seed': { type: 'string' },
+      'gateway-port': { type: 'string' },
+      gate: { type: 'string' },
+      'gate-feeds': { type: 'string' },
+      'gate-seeders': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -72,6 +83,16 @@ async function main(): Promise<void> {
   const keyFile = dataDirectory && join(dataDirectory, 'signing-key');
   const signingKey = keyFile ? persistentSigningKey(keyFile) : randomBytes(32);
 
+  const webSeedMode = values['web-seed'] ?? env.WEB_SEED ?? 'gateway';
+  const gateSwitch = values.gate ?? env.WEB_SEED_GATE ?? 'on';
+  if (!['gateway', 'redirect'].includes(webSeedMode) || !['on', 'off'].includes(gateSwitch)) {
+    console.error(`--web-seed is gateway or redirect and --gate on or off\n\n${USAGE}`);
+    process.exit(2);
+  }
+  const feeds = optionalInt('--gate-feeds', values['gate-feeds'] ?? env.WEB_SEED_GATE_FEEDS);
+  const seedersToGate = optionalInt('--gate-seeders', values['gate-seeders'] ?? env.WEB_SEED_GATE_SEEDERS);
+  const gatePolicy = { ...(feeds !== undefined ? { feeds } : {}), ...(seedersToGate !== undefined ? { seedersToGate } : {}) };
+  const gatewayPort = int('--gateway-port', values['gateway-port'] ?? env.GATEWAY_PORT ?? '3001');
   const service = await startLocalService({
     apiPort: port,
     s3Port,
@@ -90,12 +111,22 @@ async function main(): Promise<void> {
       minChunkBytes: optionalInt('--min-chunk', values['min-chunk'] ?? env.HASH_MIN_CHUNK_BYTES),
     },
     logLevel: (values['log-level'] ?? env.LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel,
+    webSeed:
+      webSeedMode === 'redirect'
+        ? 'redirect'
+        : {
+            port: gatewayPort,
+            gate: gateSwitch === 'on' ? gatePolicy : false,
+          },
   });
 
   // Stand-ins must never outlive this process: on any exit, kill what is still running.
   process.on('exit', () => service.killChildren());
   const removePidFile = dataDirectory
-    ? writePidFile(dataDirectory, SERVICE_PID_FILE, { pid: process.pid, ports: { api: port, s3: s3Port, dynamodb: dynamoDbPort } })
+    ? writePidFile(dataDirectory, SERVICE_PID_FILE, {
+        pid: process.pid,
+        ports: { api: port, s3: s3Port, dynamodb: dynamoDbPort, ...(service.webSeed ? { gateway: gatewayPort } : {}) },
+      })
     : () => undefined;
 
   const api = service.apiUrl;
@@ -103,6 +134,11 @@ async function main(): Promise<void> {
 
   HTTP API    ${api}
   Tracker     ${api}/announce   (and /scrape; it serves only torrents built here)
+  Web seeds   ${
+    service.webSeed
+      ? `${service.webSeed.gateway.url}   (the local CloudFront: the edge function, ${service.webSeed.gateStream ? 'the swarm-aware gate on' : 'no gate'})`
+      : `${api}/-/webseed/...   (redirects to presigned S3 URLs)`
+  }
   S3          ${service.s3Endpoint}   (access key ${LOCAL_CREDENTIALS.accessKeyId}, secret ${LOCAL_CREDENTIALS.secretAccessKey})
   DynamoDB    ${service.dynamoDbEndpoint}
   Data        ${dataDirectory ?? '(temporary, deleted on exit)'}

@@ -47,6 +47,10 @@ export const CONTEXT_KEYS = {
   webSeedKeyGeneration: z
     .string()
     .check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'must be 1-64 letters, digits, dots, dashes or underscores' })),
+  /** `on` (default) or `off`: the swarm-aware web seed in cloudfront mode (docs/web-seed.md). */
+  webSeedGate: SETTING.webSeedGate,
+  webSeedGateFeeds: SETTING.webSeedGateFeeds,
+  webSeedGateSeeders: SETTING.webSeedGateSeeders,
   domainName: z
     .string()
     .check(z.regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, { error: 'must be a lower-case DNS name' })),
@@ -181,6 +185,13 @@ export function stackPropsFromContext(ctx: AppContext): AppConfig {
           ? { secretArn: ctx.webSeedKeySecretArn, publicKeyPem: webSeedPublicKeyPem }
           : undefined,
       webSeedKeyGeneration: ctx.webSeedKeyGeneration,
+      webSeedGate:
+        ctx.webSeedGate === 'off'
+          ? false
+          : {
+              ...(ctx.webSeedGateFeeds !== undefined ? { feeds: ctx.webSeedGateFeeds } : {}),
+              ...(ctx.webSeedGateSeeders !== undefined ? { seedersToGate: ctx.webSeedGateSeeders } : {}),
+            },
       customDomain:
         ctx.domainName && ctx.certificateArn
           ? {

@@ -11,7 +11,8 @@ import { Tracker } from './tracker';
 import { HashingWorkflow } from './hashing-workflow';
 import { ObjectEvents } from './object-events';
 import { WebSeedDistribution } from './web-seed-distribution';
-import { webSeedViewerRequestFunction } from './web-seed-function';
+import { WebSeedGate } from './web-seed-gate';
+import type { GatePolicy } from '../lambdas/core/gate/gate-policy';
 import { WebSeedSigningKey } from './web-seed-key';
 
 export interface S3TorrentStackProps extends StackProps {
@@ -36,6 +37,11 @@ export interface S3TorrentStackProps extends StackProps {
   readonly webSeedKey?: { readonly secretArn: string; readonly publicKeyPem: string };
   /** Change it to generate a new web-seed signing key pair (default `1`). */
   readonly webSeedKeyGeneration?: string;
+  /**
+   * The swarm-aware web seed in `cloudfront` mode (docs/web-seed.md): the default policy (feeds 1,
+   * seeders 1), other knobs, or false to serve every downloader from S3.
+   */
+  readonly webSeedGate?: Partial<Pick<GatePolicy, 'feeds' | 'seedersToGate'>> | false;
   /** Serve the API on this domain (and write it into torrents). */
   readonly customDomain?: CustomDomain;
   /**
@@ -81,6 +87,8 @@ export class S3TorrentStack extends Stack {
   /** The web-seed distribution and its signing key (`cloudfront` mode with at least one source). */
   readonly webSeeds?: WebSeedDistribution;
   readonly webSeedKey?: WebSeedSigningKey;
+  /** The distribution's viewer-request function, its KeyValueStore and the gate feeding it. */
+  readonly webSeedGate?: WebSeedGate;
 
   constructor(scope: Construct, id: string, props: S3TorrentStackProps) {
     super(scope, id, props);
@@ -113,9 +121,15 @@ export class S3TorrentStack extends Stack {
         generation: props.webSeedKeyGeneration,
         removalPolicy: props.removalPolicy,
       });
+      this.webSeedGate = new WebSeedGate(this, 'WebSeedGate', {
+        sources: props.sources,
+        gate: props.webSeedGate,
+        removalPolicy: props.removalPolicy,
+      });
+      this.webSeedGate.grantGate(this.endpoint.function, { minBytes: true });
       this.webSeeds = new WebSeedDistribution(this, 'WebSeeds', {
         sources: props.sources,
-        viewerRequest: webSeedViewerRequestFunction(this, 'WebSeedFunction', props.sources),
+        viewerRequest: this.webSeedGate.viewerRequest,
         keyGroup: this.webSeedKey.keyGroup,
         cacheTtl: props.webSeedCacheTtl,
       });
@@ -143,6 +157,8 @@ export class S3TorrentStack extends Stack {
       reservedConcurrency: props.reservedConcurrency?.tracker,
     });
     this.monitoring.watchFunction('Tracker', this.tracker.function);
+    this.webSeedGate?.grantGate(this.tracker.function);
+    if (this.webSeedGate?.publisher) this.monitoring.watchFunction('WebSeedGatePublisher', this.webSeedGate.publisher);
     this.workflow = new HashingWorkflow(this, 'HashingWorkflow', {
       storage: this.storage,
       sources: props.sources,

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -27,6 +27,13 @@ import { makeEventsHandler } from '../lambdas/events/events';
 import type { LocalHashingWorkflow } from './step-functions';
 import type { LeaseSettings } from '../lambdas/torrents/leased-builds';
 import { deliverS3Events, startLocalWorkflow, type LocalEvents, type LocalWorkflowSettings } from './workflow';
+import { GATE_TABLE_SCHEMA } from '../lambdas/config/tables';
+import type { GatePolicy } from '../lambdas/core/gate/gate-policy';
+import { CloudFrontKeyValueStore } from '../lambdas/adapters/cloudfront-key-value-store';
+import { makeGatePublisher } from '../lambdas/gate/gate-publisher';
+import { pollTableStream, type LocalStreamPoller } from './gate-stream';
+import { localKeyValueStoreClient, startLocalKeyValueStore, type LocalKeyValueStore } from './key-value-store';
+import { startWebSeedGateway, type WebSeedGateway } from './web-seed-gateway';
 
 export interface LocalServiceOptions {
   readonly apiPort?: number;
@@ -41,7 +48,10 @@ export interface LocalServiceOptions {
   readonly inlineHashLimit?: number;
   readonly presignedUrlTtlSeconds?: number;
   readonly privateWebSeedTtlSeconds?: number;
-  /** Web seeds on a CloudFront stand-in at this URL, private ones signed with this key (presigned S3 redirects when unset). */
+  /**
+   * Web seeds on a CloudFront distribution at this URL, private ones signed with this key, without
+   * starting the local one (tests of the URLs alone). `webSeed` starts the local one instead.
+   */
   readonly cloudFront?: CloudFrontWebSeedSource;
   /** Signs links to private objects and announce tokens; random per start when unset. */
   readonly signingKey?: Uint8Array;
@@ -63,20 +73,49 @@ export interface LocalServiceOptions {
   readonly leaseSettings?: Partial<LeaseSettings>;
   /** Pre-build torrents on upload and evict on delete for these sources (`*` or bucket[/prefix],...); off when unset. Needs the in-process S3. */
   readonly events?: string;
+  /**
+   * How web seeds are served: `redirect` (the default here) by the API's presigned-URL redirects,
+   * as deployments without CloudFront do; or through the local stand-in of the CloudFront
+   * distribution (the web-seed gateway, running the edge function; private objects get URLs signed
+   * with a key pair made at start), with the swarm-aware gate unless `gate: false` (docs/web-seed.md).
+   */
+  readonly webSeed?: 'redirect' | LocalWebSeedOptions;
   /** Where notices about a previous run go (stopped leftovers); console.warn when unset. */
   readonly report?: (message: string) => void;
+}
+
+export interface LocalWebSeedOptions {
+  readonly port?: number;
+  /** Gate policy knobs (feeds, seedersToGate), or false for a gateway without a gate. */
+  readonly gate?: Partial<GatePolicy> | false;
+  /** Caps each web-seed response (bytes/s), as the benchmark's S3 rate. */
+  readonly originBytesPerSecond?: number;
+  /** Objects below this size get no ticket (default 1 MiB). */
+  readonly gateMinBytes?: number;
+  /** How often the gate table's stream is read (default 100 ms). */
+  readonly streamIntervalMs?: number;
+}
+
+/** The local CloudFront: the gateway, its KeyValueStore, the gate stream feeding it, and the private key group. */
+export interface LocalWebSeed {
+  readonly gateway: WebSeedGateway;
+  readonly kvs: LocalKeyValueStore;
+  readonly gateStream?: LocalStreamPoller;
+  readonly cloudFront: CloudFrontWebSeedSource;
 }
 
 export interface LocalResourceNames {
   readonly torrentTable: string;
   readonly swarmTable: string;
   readonly metadataBucket: string;
+  readonly gateTable: string;
 }
 
 export const DEFAULT_NAMES: LocalResourceNames = {
   torrentTable: 's3-torrent-torrents',
   swarmTable: 's3-torrent-swarm',
   metadataBucket: 's3-torrent-metadata',
+  gateTable: 's3-torrent-gates',
 };
 
 export interface LocalService {
@@ -94,6 +133,8 @@ export interface LocalService {
   readonly workflow?: LocalHashingWorkflow;
   /** S3 event delivery to the events handler, when enabled. */
   readonly events?: LocalEvents;
+  /** The web-seed gateway (the local CloudFront), its KeyValueStore and the gate stream feeding it, when enabled. */
+  readonly webSeed?: LocalWebSeed;
   /** The HTTP API stand-in (`idle()`: every request received so far answered). */
   readonly api: LocalHttpApi;
   stop(): Promise<void>;
@@ -114,6 +155,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     'HTTP API': options.apiPort,
     'S3 (--s3-port)': options.s3Endpoint === undefined ? options.s3Port : undefined,
     'DynamoDB Local (--dynamodb-port)': options.dynamoDbEndpoint === undefined ? options.dynamoDbPort : undefined,
+    'web-seed gateway (--gateway-port)': typeof options.webSeed === 'object' ? options.webSeed.port : undefined,
   });
   notes.forEach(report);
   let dynamo: LocalDynamoDb | undefined;
@@ -147,7 +189,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       clients.s3.destroy();
       clients.dynamoDb.destroy();
     });
-    await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])]);
+    const webSeedOptions = options.webSeed === undefined || options.webSeed === 'redirect' ? undefined : options.webSeed;
+    const gated = webSeedOptions !== undefined && webSeedOptions.gate !== false;
+    await provision(clients, dynamoDbEndpoint, names, [names.metadataBucket, ...(options.createBuckets ?? [])], gated);
 
     const logger = new Logger({ serviceName: 's3-torrent-local', logLevel: options.logLevel ?? 'WARN' });
     // Metrics print CloudWatch EMF lines to stdout; off locally unless POWERTOOLS_METRICS_DISABLED=false.
@@ -162,6 +206,10 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     if (workflow) stops.push(() => workflow.stop());
     const inlineHashLimit = options.inlineHashLimit ?? 256 * 1024 * 1024;
     const sources = options.sources ?? '*';
+    const webSeed =
+      webSeedOptions && (await startWebSeed(webSeedOptions, { s3Endpoint, dynamoDbEndpoint, names, gated, sources, logger }, stops));
+    const gatePolicy = webSeedOptions?.gate === false ? undefined : webSeedOptions?.gate;
+    const gate = gated ? { table: names.gateTable, policy: gatePolicy } : undefined;
     const endpoint = instrumented(
       makeEndpointHandler(
         endpointDeps(
@@ -174,9 +222,11 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
             inlineHashLimit,
             presignedUrlTtlSeconds: options.presignedUrlTtlSeconds ?? DEFAULT_PRESIGNED_URL_TTL_SECONDS,
             privateWebSeedTtlSeconds: options.privateWebSeedTtlSeconds ?? 7 * 24 * 3600,
-            cloudFront: options.cloudFront,
+            cloudFront: webSeed?.cloudFront ?? options.cloudFront,
             signingKey,
             publicBaseUrl,
+            gate,
+            gateMinBytes: webSeedOptions?.gateMinBytes,
           },
           logger,
           { workflow, retry: workflowSettings?.retry, leaseSettings: options.leaseSettings },
@@ -199,6 +249,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
               minInterval: Math.min(interval, options.minAnnounceIntervalSeconds ?? DEFAULT_ANNOUNCE_POLICY.minInterval),
             },
             trustIpHints: options.trustAnnounceIpHints ?? false,
+            gate,
           },
           logger,
         ),
@@ -244,6 +295,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       workflow,
       events,
       api,
+      webSeed,
       killChildren: () => {
         started?.kill();
         s3Started?.discard();
@@ -256,11 +308,60 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   }
 }
 
-async function provision(clients: AwsClients, dynamoDbEndpoint: string, names: LocalResourceNames, buckets: readonly string[]) {
+/**
+ * The local CloudFront: a KeyValueStore stand-in, the gate publisher fed by the gate table's stream
+ * (as the stack's publisher Lambda is), and the gateway running the edge function.
+ */
+async function startWebSeed(
+  options: LocalWebSeedOptions,
+  context: { s3Endpoint: string; dynamoDbEndpoint: string; names: LocalResourceNames; gated: boolean; sources: string; logger: Logger },
+  stops: (() => Promise<void>)[],
+): Promise<LocalWebSeed> {
+  const kvs = await startLocalKeyValueStore();
+  stops.push(() => kvs.stop());
+  let gateStream: LocalStreamPoller | undefined;
+  if (context.gated) {
+    const kvsClient = localKeyValueStoreClient(kvs.endpoint);
+    stops.push(async () => kvsClient.destroy());
+    const publish = makeGatePublisher({ kvs: new CloudFrontKeyValueStore(kvsClient, kvs.arn) });
+    const poller = await pollTableStream({
+      dynamoDbEndpoint: context.dynamoDbEndpoint,
+      tableName: context.names.gateTable,
+      handle: publish,
+      logger: context.logger,
+      intervalMs: options.streamIntervalMs,
+    });
+    gateStream = poller;
+    stops.push(() => poller.stop());
+  }
+  // The private behaviour's key group: one key pair, made for this run.
+  const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyPairId = 'KLOCALWEBSEED';
+  const gateway = await startWebSeedGateway({
+    port: options.port,
+    s3Endpoint: context.s3Endpoint,
+    kvs: { get: async (key) => kvs.data.get(key) },
+    sources: context.sources,
+    trustedKeys: new Map([[keyPairId, keys.publicKey]]),
+    originBytesPerSecond: options.originBytesPerSecond,
+  });
+  stops.push(() => gateway.stop());
+  const privateKeyPem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  return { gateway, kvs, gateStream, cloudFront: { baseUrl: gateway.url, signingKey: async () => ({ keyPairId, privateKeyPem }) } };
+}
+
+async function provision(
+  clients: AwsClients,
+  dynamoDbEndpoint: string,
+  names: LocalResourceNames,
+  buckets: readonly string[],
+  gated: boolean,
+) {
   const raw = new DynamoDBClient({ endpoint: dynamoDbEndpoint, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
   try {
     await ensureTable(raw, names.torrentTable, TORRENT_TABLE_SCHEMA);
     await ensureTable(raw, names.swarmTable, SWARM_TABLE_SCHEMA);
+    if (gated) await ensureTable(raw, names.gateTable, GATE_TABLE_SCHEMA);
   } finally {
     raw.destroy();
   }

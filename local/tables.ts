@@ -1,7 +1,7 @@
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TableSchema } from '../lambdas/config/tables';
 
-/** Creates a table with the schema the CDK stack gives it (string keys, on-demand, TTL), if missing. */
+/** Creates a table with the schema the CDK stack gives it (string keys, on-demand, TTL, stream), if missing. */
 export async function ensureTable(client: DynamoDBClient, tableName: string, schema: TableSchema): Promise<void> {
   try {
     await client.send(new DescribeTableCommand({ TableName: tableName }));
@@ -21,6 +21,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string, sch
         { AttributeName: schema.partitionKey, KeyType: 'HASH' },
         { AttributeName: schema.sortKey, KeyType: 'RANGE' },
       ],
+      ...(schema.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: schema.stream } } : {}),
     }),
   );
   await client.send(

@@ -234,7 +234,17 @@ const peerKey = (infoHash: string, peer: StoredPeer) => ({ [PK]: infoHash, [SK]:
 
 /** What an announce writes: the whole entry (absent addresses and keys are not kept from an earlier announce). */
 function peerAttributes(peer: StoredPeer): Record<string, string | number | boolean | undefined> {
-  return { ipv4: peer.ipv4, ipv6: peer.ipv6, port: peer.port, seeder: peer.seeder, clientKey: peer.key, [TTL]: peer.expiresAt };
+  return {
+    ipv4: peer.ipv4,
+    ipv6: peer.ipv6,
+    port: peer.port,
+    seeder: peer.seeder,
+    clientKey: peer.key,
+    ticket: peer.ticket,
+    left: peer.left,
+    announcedAt: peer.announcedAt,
+    [TTL]: peer.expiresAt,
+  };
 }
 
 function definedOnly<T>(record: Record<string, T | undefined>): Record<string, T> {
@@ -278,5 +288,8 @@ function storedPeer(item: Record<string, unknown>): StoredPeer | undefined {
     seeder: item.seeder === true,
     key: typeof item.clientKey === 'string' ? item.clientKey : undefined,
     expiresAt: item[TTL],
+    ...(typeof item.ticket === 'string' ? { ticket: item.ticket } : {}),
+    ...(typeof item.left === 'number' ? { left: item.left } : {}),
+    ...(typeof item.announcedAt === 'number' ? { announcedAt: item.announcedAt } : {}),
   };
 }

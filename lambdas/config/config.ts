@@ -2,6 +2,7 @@
 import * as z from 'zod/mini';
 import { DEFAULT_PRESIGNED_URL_TTL_SECONDS, ENV, WEB_SEED_MODES } from './env';
 import { MAX_LINK_LIFETIME_SECONDS } from '../security/signed-links';
+import { DEFAULT_GATE_POLICY, MAX_OPEN_TICKETS } from '../core/gate/gate-policy';
 
 const positiveInt = () => z.coerce.number().check(z.int({ error: 'must be a whole number' }), z.positive({ error: 'must be positive' }));
 
@@ -36,6 +37,9 @@ export const SETTING = {
   minChunkBytes: positiveInt(),
   publicBaseUrl: z.url(),
   webSeedMode: z.enum(WEB_SEED_MODES, { error: `must be ${WEB_SEED_MODES.join(' or ')}` }),
+  webSeedGate: z.enum(['on', 'off'], { error: 'must be on or off' }),
+  webSeedGateFeeds: positiveInt().check(z.maximum(MAX_OPEN_TICKETS, { error: `must be at most ${MAX_OPEN_TICKETS}` })),
+  webSeedGateSeeders: positiveInt(),
 };
 
 /** Reads and validates the environment once, at cold start: a missing variable fails loudly there. */
@@ -50,7 +54,16 @@ export function problemsOf(error: z.core.$ZodError): string[] {
   return error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
 }
 
+/** The web-seed gate's settings, read by the endpoint and the tracker alike (both decide gates). */
+export const gateEnvShape = {
+  [ENV.GATE_TABLE]: z.optional(z.string().check(z.minLength(1))),
+  [ENV.GATE_FEEDS]: z._default(SETTING.webSeedGateFeeds, DEFAULT_GATE_POLICY.feeds),
+  [ENV.GATE_SEEDERS]: z._default(SETTING.webSeedGateSeeders, DEFAULT_GATE_POLICY.seedersToGate),
+};
+
 export const endpointEnvShape = {
+  ...gateEnvShape,
+  [ENV.GATE_MIN_BYTES]: z._default(positiveInt(), 1024 * 1024),
   [ENV.TORRENT_TABLE]: z.string().check(z.minLength(1)),
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
   [ENV.METADATA_BUCKET]: z.string().check(z.minLength(1)),
@@ -85,6 +98,7 @@ export function cloudFrontWebSeedEnv(
 const WEB_SEED_ENV = [ENV.WEB_SEED_BASE_URL, ENV.CLOUDFRONT_KEY_PAIR_ID, ENV.CLOUDFRONT_KEY_SECRET_ARN] as const;
 
 export const trackerEnvShape = {
+  ...gateEnvShape,
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
   [ENV.SIGNING_SECRET_ARN]: z.string().check(z.minLength(1)),
   [ENV.ANNOUNCE_INTERVAL]: z._default(SETTING.announceIntervalSeconds, 1800),
@@ -123,4 +137,9 @@ export const planChunksEnvShape = {
 export const assembleTorrentEnvShape = {
   ...workflowResultsEnvShape,
   [ENV.SWARM_TABLE]: z.string().check(z.minLength(1)),
+};
+
+/** The gate publisher: the KeyValueStore it writes. */
+export const gatePublisherEnvShape = {
+  [ENV.GATE_KVS_ARN]: z.string().check(z.startsWith('arn:')),
 };

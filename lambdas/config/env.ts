@@ -61,4 +61,14 @@ export const ENV = {
   HASH_MAX_CONCURRENCY: 'HASH_MAX_CONCURRENCY',
   /** Overrides the chunk rule's 256 MiB minimum chunk size. */
   HASH_MIN_CHUNK_BYTES: 'HASH_MIN_CHUNK_BYTES',
+  /** DynamoDB table of the web-seed gate; set (CloudFront mode), the endpoint issues tickets and the tracker keeps gates (docs/web-seed.md). */
+  GATE_TABLE: 'WEB_SEED_GATE_TABLE_NAME',
+  /** Downloaders the web seed serves at once while seeders are short. */
+  GATE_FEEDS: 'WEB_SEED_GATE_FEEDS',
+  /** Live seeders from which no new downloader is served by the web seed. */
+  GATE_SEEDERS: 'WEB_SEED_GATE_SEEDERS',
+  /** Objects below this size are never gated. */
+  GATE_MIN_BYTES: 'WEB_SEED_GATE_MIN_BYTES',
+  /** ARN of the CloudFront KeyValueStore the gate publisher writes. */
+  GATE_KVS_ARN: 'WEB_SEED_GATE_KVS_ARN',
 } as const;

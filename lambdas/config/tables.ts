@@ -50,8 +50,9 @@ export const leasePartitionKey = (bucket: string, key: string) => `lease#${bucke
  *   keeps the `downloaded` counter (ADD on `completed`) on it. No TTL.
  * - `entry = peer#<placement>#<peer id>`: one per peer, `<placement>` 8 hex digits of SHA-1(peer id)
  *   and `<peer id>` 40 hex digits; attributes `ipv4`/`ipv6` (text), `port`, `seeder` (bool),
- *   `clientKey` (hex of the announce `key`) and `expiresAt`. Placement first spreads peers
- *   uniformly over the sort key, so a bounded range read from a random point is a random sample.
+ *   `clientKey` (hex of the announce `key`), `expiresAt`, and for the web-seed gate `ticket`, `left`
+ *   and `announcedAt`. Placement first spreads peers uniformly over the sort key, so a bounded range
+ *   read from a random point is a random sample.
  * - `entry = download#<peer id>`: that peer id's download of the torrent is counted (`expiresAt`
  *   30 days on, see DOWNLOAD_RECORD_SECONDS); it sorts before `peer#`, out of every sample.
  */
@@ -67,8 +68,24 @@ export const SWARM_TABLE_SCHEMA = {
   timeToLiveAttribute: 'expiresAt',
 } as const;
 
+/**
+ * The web-seed gate's table: one item per gated torrent (`gateKey` = the first 16 hex digits of its
+ * announced infohash, `entry = gate`) holding the gate the tracker and the endpoint decide
+ * (lambdas/core/gate/gate-policy.ts): `open` (list of `{id, since, seenAt}`), `seeders`, `until`,
+ * a `version` for conditional writes, and `expiresAt`. Its stream (new and old images) feeds the
+ * publisher that copies each gate to the CloudFront KeyValueStore.
+ */
+export const GATE_TABLE_SCHEMA = {
+  partitionKey: 'gateKey',
+  sortKey: 'entry',
+  timeToLiveAttribute: 'expiresAt',
+  stream: 'NEW_AND_OLD_IMAGES',
+} as const;
+
 export interface TableSchema {
   readonly partitionKey: string;
   readonly sortKey: string;
   readonly timeToLiveAttribute: string;
+  /** A DynamoDB stream of item changes, for tables something reacts to. */
+  readonly stream?: 'NEW_AND_OLD_IMAGES';
 }

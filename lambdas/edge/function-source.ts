@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SourceEntry } from '../config/sources';
+import { parseSourceEntry, type SourceEntry } from '../config/sources';
 
 /** The viewer-request function's source, as CloudFront runs it and as the local gateway runs it. */
 export const WEB_SEED_FUNCTION_FILE = join(__dirname, 'web-seed-gate.js');
@@ -26,4 +26,17 @@ export function webSeedFunctionSource(sources: readonly SourceEntry[], file = WE
       `the web-seed function would be ${bytes} bytes with ${sources.length} sources; CloudFront Functions take at most ${MAX_FUNCTION_BYTES}`,
     );
   return rendered;
+}
+
+/**
+ * The function's allowlist for a service allowlist string (`SOURCE_BUCKETS`): its entries, and
+ * for `*` (local use) an entry that matches any bucket, last so a bucket's own entry wins a tie.
+ */
+export function edgeSourcesOf(csv: string): SourceEntry[] {
+  const specs = csv
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  const entries = specs.filter((s) => s !== '*').map(parseSourceEntry);
+  return specs.includes('*') ? [...entries, { bucket: '*', prefix: '', access: 'public' }] : entries;
 }

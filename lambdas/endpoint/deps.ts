@@ -7,6 +7,7 @@ import { SourceAllowlist } from '../config/sources';
 import { torrentServiceDeps, type TorrentServiceSettings, type ServiceOptions } from '../torrents/deps';
 import { CloudFrontWebSeeds, PresignedWebSeeds, type WebSeeds } from '../web-seeds/web-seeds';
 import type { EndpointDeps } from './endpoint';
+import { webSeedGate, type GateSettings } from '../gate/deps';
 import { folderServiceDeps } from '../folders/deps';
 
 export interface EndpointSettings extends TorrentServiceSettings {
@@ -21,6 +22,9 @@ export interface EndpointSettings extends TorrentServiceSettings {
   readonly signingKey: Uint8Array;
   readonly publicBaseUrl?: string;
   readonly announceUrl?: string;
+  /** The swarm-aware web seed; needs cloudFront. */
+  readonly gate?: GateSettings;
+  readonly gateMinBytes?: number;
 }
 
 export interface CloudFrontWebSeedSource {
@@ -46,6 +50,9 @@ export function endpointDeps(clients: AwsClients, settings: EndpointSettings, lo
     webSeeds: webSeedsFor(settings, store, signer),
     publicBaseUrl: settings.publicBaseUrl,
     announceUrl: settings.announceUrl,
+    // Only CloudFront web seeds can be gated: a presigned redirect is followed once and kept.
+    gate: settings.gate && settings.cloudFront !== undefined ? webSeedGate(clients, settings.gate) : undefined,
+    gateMinBytes: settings.gateMinBytes,
     logger,
   };
 }

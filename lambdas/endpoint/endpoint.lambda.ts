@@ -10,6 +10,7 @@ import { torrentServiceFromEnv } from '../torrents/from-env';
 import { endpointDeps } from './deps';
 import { makeEndpointHandler } from './endpoint';
 import { recordEndpointMetrics } from './metrics';
+import { gateSettingsFromEnv } from '../gate/deps';
 
 const env = readEnv(endpointEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-endpoint');
@@ -42,6 +43,8 @@ const endpoint = withSigningKey(
           cloudFront: cloudFront && cloudFrontKey && { baseUrl: cloudFront.baseUrl, signingKey: cloudFrontKey },
           publicBaseUrl: env[ENV.PUBLIC_BASE_URL],
           announceUrl: env[ENV.ANNOUNCE_URL],
+          gate: gateSettingsFromEnv(env),
+          gateMinBytes: env[ENV.GATE_MIN_BYTES],
         },
         logger,
         options,

@@ -4,7 +4,9 @@ import { encodeTorrentFile } from '../core/torrent-file';
 import { attachmentDisposition } from '../core/torrent-name';
 import { accessDenied, badRequest, ServiceError } from '../http/errors';
 import { binaryResponse, errorResponse, publicBaseUrl, redirectResponse, withoutBody, type HttpResult } from '../http/http';
-import { privateAnnouncePath, ROUTE } from '../http/routes';
+import { privateAnnouncePath, ROUTE, withTicket } from '../http/routes';
+import { formatTicket } from '../core/gate/ticket';
+import type { WebSeedGate } from '../gate/web-seed-gate';
 import type { LinkPurpose, LinkSigner } from '../security/signed-links';
 import type { AccessMode, SourceAllowlist } from '../config/sources';
 import type { ObjectStore } from '../ports/object-store';
@@ -33,9 +35,16 @@ export interface EndpointDeps {
   readonly clock?: () => Date;
   /** Hashing-workflow jobs, for objects above the inline limit (the service holds the same instance). */
   readonly jobs?: LargeObjectJobs;
+  /** The swarm-aware web seed (CloudFront mode only): each public answer gets a ticket (docs/web-seed.md). */
+  readonly gate?: WebSeedGate;
+  /** Objects smaller than this are never gated: their S3 cost is small and a park body could pass for data. */
+  readonly gateMinBytes?: number;
   /** Torrents of prefixes (`?torrent` on a key path ending in `/`); without it they are refused. */
   readonly folders?: FolderTorrents;
 }
+
+/** Default of EndpointDeps.gateMinBytes. */
+export const DEFAULT_GATE_MIN_BYTES = 1024 * 1024;
 
 /**
  * The object endpoint: `GET /{bucket}/{key}?torrent` answers the object's .torrent; without
@@ -112,7 +121,7 @@ async function route(deps: EndpointDeps, event: APIGatewayProxyEventV2): Promise
     return folderTorrentResponse({ ...deps, folders: deps.folders, createdBy: CREATED_BY }, event, bucket, key, query, access);
   }
   const found = await deps.service.torrentFor(bucket, key, { private: access === 'private', format: formatFromQuery(query) });
-  return torrentOrJobResponse(deps, event, found, access);
+  return await torrentOrJobResponse(deps, event, found, access);
 }
 
 /**
@@ -171,12 +180,23 @@ async function torrentResponse(
   const { head, torrent } = found;
   // The tracker checks a private torrent's token against the hash clients announce first: v1, or the truncated v2.
   const announcedInfoHash = announcedInfoHashes(torrent.info, found.format)[0] as string;
+  // A HEAD answer is never used to download: it gets no ticket (and costs no gate write). Private
+  // objects' web seeds are signed URLs, not gated; presigned redirects cannot be gated at all.
+  const gated =
+    access === 'public' &&
+    deps.gate !== undefined &&
+    deps.webSeeds.mode === 'cloudfront' &&
+    event.requestContext.http.method !== 'HEAD' &&
+    head.size >= (deps.gateMinBytes ?? DEFAULT_GATE_MIN_BYTES);
+  const ticket = gated ? await deps.gate?.issue(announcedInfoHash) : undefined;
   const announce =
     access === 'private'
       ? `${base}${privateAnnouncePath(deps.signer.announceToken(announcedInfoHash))}`
-      : (deps.announceUrl ?? `${base}/announce`);
+      : ticket !== undefined
+        ? withTicket(deps.announceUrl ?? `${base}/announce`, formatTicket(ticket))
+        : (deps.announceUrl ?? `${base}/announce`);
   const webSeed = await deps.webSeeds.torrentWebSeed(
-    { bucket: head.bucket, key: head.key, versionId: head.versionId, access, name: found.name, format: found.format },
+    { bucket: head.bucket, key: head.key, versionId: head.versionId, access, name: found.name, format: found.format, ticket },
     base,
     now(deps),
   );

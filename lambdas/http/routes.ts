@@ -43,6 +43,13 @@ export const FOLDER_WEBSEED_PREFIX = '/-/webseed-folder';
 /** The announce URL of a private torrent, relative to the public base URL. */
 export const privateAnnouncePath = (token: string) => `/-/private/${token}/announce`;
 
+/**
+ * A public torrent's announce URL with its web-seed ticket, passkey-style: `?ticket=` on the
+ * ordinary route, so the path still starts with /announce (libtorrent's SSRF mitigation refuses
+ * any other path on a loopback tracker) and clients derive /scrape from it.
+ */
+export const withTicket = (announceUrl: string, ticket: string) => `${announceUrl}${announceUrl.includes('?') ? '&' : '?'}ticket=${ticket}`;
+
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'GET', path: '/{bucket}/{key+}', target: 'endpoint' },
   { method: 'HEAD', path: '/{bucket}/{key+}', target: 'endpoint' },

@@ -15,6 +15,11 @@ export interface TrackedTorrent {
 /** A peer to store: a swarm member plus the client's `key`, which proves ownership of its peer id. */
 export interface StoredPeer extends SwarmMember {
   readonly key?: string;
+  /** The id of the web-seed ticket it announces with (lambdas/core/gate/ticket.ts), when it has one. */
+  readonly ticket?: string;
+  /** Bytes left at its last announce, and when that was (epoch seconds): the gate spots stalls with them. */
+  readonly left?: number;
+  readonly announcedAt?: number;
 }
 
 /**

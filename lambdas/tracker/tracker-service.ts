@@ -12,6 +12,8 @@ import {
 } from '../core/tracker/swarm-sample';
 import { TrackerError } from '../core/tracker/tracker-error';
 import type { StoredPeer, SwarmStore, TrackedTorrent } from '../ports/swarm-store';
+import { ticketMatches, type Ticket } from '../core/gate/ticket';
+import type { GateAnnounce } from '../gate/web-seed-gate';
 
 /**
  * Peers read per announce or scraped torrent. It bounds the cost of an announce whatever the swarm's
@@ -42,6 +44,10 @@ export interface TrackerServiceDeps {
   readonly random?: () => number;
   /** How long a whitelist hit is trusted without asking the store again (default 60 s). */
   readonly registrationCacheSeconds?: number;
+  /** The swarm-aware web seed, told of every announce of a public torrent (docs/web-seed.md). */
+  readonly gate?: { afterAnnounce(infoHashHex: string, announce: GateAnnounce): Promise<unknown> };
+  /** Where a failed gate update is reported; it never fails the announce. */
+  readonly onGateError?: (err: unknown) => void;
 }
 
 /**
@@ -78,6 +84,7 @@ export class TrackerService {
    */
   async announce(request: AnnounceRequest, token?: string): Promise<AnnounceAnswer> {
     const infoHash = Buffer.from(request.infoHash).toString('hex');
+    const ticket = request.ticket;
     await this.requireRegistered(infoHash, token);
     const now = this.nowSeconds();
     const seeder = request.left === 0;
@@ -90,6 +97,11 @@ export class TrackerService {
       seeder,
       key: request.key,
       expiresAt: now + peerLifetime(this.policy),
+      // The id alone: the entry's partition already names the torrent. A hybrid torrent's v2
+      // announces carry its v1 ticket, which is not theirs.
+      ticket: ticket !== undefined && ticketMatches(ticket, infoHash) ? ticket.id : undefined,
+      left: request.left,
+      announcedAt: now,
     };
     // The write and the read are independent: the requester is taken out of the sample and
     // counted with its new state, so the read need not see the write.
@@ -108,6 +120,9 @@ export class TrackerService {
         ? this.deps.store.recordDownload(infoHash, request.peerId, now)
         : undefined,
       this.sweep(infoHash, others, now),
+      token === undefined
+        ? this.updateGate(infoHash, ticket, peer, write.outcome === 'written' ? write.previous : undefined, gone, others)
+        : undefined,
     ]);
     const counts = estimateCounts(others, now);
     return {
@@ -133,6 +148,34 @@ export class TrackerService {
       return { infoHash, ...estimateCounts(sample, now), downloaded: torrent.downloaded };
     });
     return (await Promise.all(entries)).filter((e): e is ScrapeEntry => e !== undefined);
+  }
+
+  /**
+   * Best effort too: a failed gate update leaves the gate as it was until a later announce (or its
+   * expiry) changes it, and never fails the announce. Private torrents' web seeds are not gated.
+   */
+  private async updateGate(
+    infoHash: string,
+    ticket: Ticket | undefined,
+    peer: StoredPeer,
+    previous: StoredPeer | undefined,
+    stopped: boolean,
+    others: SwarmSample,
+  ): Promise<void> {
+    if (this.deps.gate === undefined) return;
+    const now = this.nowSeconds();
+    try {
+      await this.deps.gate.afterAnnounce(infoHash, {
+        ticket,
+        peer,
+        previous: previous !== undefined && isLive(previous, now) ? previous : undefined,
+        stopped,
+        others: others.members,
+        wholeSwarm: others.wholeSwarm,
+      });
+    } catch (err) {
+      this.deps.onGateError?.(err);
+    }
   }
 
   /** Best effort: a failed sweep costs nothing but a later retry, so it never fails the announce. */

@@ -6,6 +6,7 @@ import { loadSigningKey, SigningKeyCache, withSigningKey } from '../security/sig
 import { trackerDeps } from './deps';
 import { recordTrackerMetrics } from './metrics';
 import { makeTrackerHandler, trackerUnavailable } from './tracker';
+import { gateSettingsFromEnv } from '../gate/deps';
 
 const env = readEnv(trackerEnvShape);
 const { logger, metrics } = lambdaObservability('s3-torrent-tracker');
@@ -27,6 +28,7 @@ const tracker = withSigningKey(
           signingKey,
           policy: { interval: env[ENV.ANNOUNCE_INTERVAL], minInterval: env[ENV.MIN_ANNOUNCE_INTERVAL] },
           trustIpHints: env[ENV.TRUST_ANNOUNCE_IP_HINTS],
+          gate: gateSettingsFromEnv(env),
         },
         logger,
       ),

@@ -1,4 +1,5 @@
 import { encodeKeyPath } from '../http/routes';
+import { formatTicket, type Ticket } from '../core/gate/ticket';
 
 /**
  * The paths of objects on the web-seed distribution (and on the local gateway that stands in for
@@ -6,6 +7,10 @@ import { encodeKeyPath } from '../http/routes';
  *
  *   /<bucket>/<key>                         a public object: the URL torrents carry, never expiring
  *   /~<version id>/<bucket>/<key>           one version of it (`~` starts no bucket name)
+ *   /_<gate key>.<ticket id>[/~<version id>]/<bucket>/<key>
+ *                                           the same through the swarm-aware gate: a ticket per
+ *                                           `?torrent` answer (docs/web-seed.md; `_` starts no
+ *                                           bucket name either)
  *   /-/private[/~<version id>]/<bucket>/<key>?Expires=…&Key-Pair-Id=…&Signature=…
  *                                           a private object; the `/-/private/*` behaviour trusts
  *                                           the stack's key group, so CloudFront serves it only
@@ -33,9 +38,9 @@ export interface CloudFrontObject {
 const objectPath = (object: CloudFrontObject) =>
   `${object.versionId !== undefined ? `/~${encodeURIComponent(object.versionId)}` : ''}/${object.bucket}/${encodeKeyPath(object.key)}`;
 
-/** The path of a public object's web seed: no query string, ever. */
-export function publicObjectPath(object: CloudFrontObject): string {
-  return objectPath(object);
+/** The path of a public object's web seed, with the gate's ticket when it has one: no query string, ever. */
+export function publicObjectPath(object: CloudFrontObject & { readonly ticket?: Ticket }): string {
+  return `${object.ticket !== undefined ? `/_${formatTicket(object.ticket)}` : ''}${objectPath(object)}`;
 }
 
 /** The path of a private object, before CloudFront's signing parameters are appended. */

@@ -6,6 +6,7 @@ import type { ObjectStore } from '../ports/object-store';
 import { signCloudFrontUrl, type CloudFrontSigningKey } from '../security/cloudfront-url-signer';
 import type { LinkSigner } from '../security/signed-links';
 import { privateObjectPath, publicObjectPath } from './cloudfront-paths';
+import type { Ticket } from '../core/gate/ticket';
 
 export interface WebSeedObject {
   readonly bucket: string;
@@ -18,6 +19,8 @@ export interface TorrentWebSeedObject extends WebSeedObject {
   /** The torrent's name (the last segment of the key). */
   readonly name: string;
   readonly format: TorrentFormat;
+  /** The swarm-aware gate's ticket for this answer (public objects in CloudFront mode). */
+  readonly ticket?: Ticket;
 }
 
 /** Where web seeds and redirects point (see WebSeedMode). */
@@ -103,7 +106,7 @@ export class CloudFrontWebSeeds implements WebSeeds {
 
   torrentWebSeed(object: TorrentWebSeedObject, _apiBase: string, now: Date): Promise<string> {
     if (object.access === 'private') return this.signedUrl(object, unixSeconds(now) + this.settings.privateWebSeedTtlSeconds);
-    return Promise.resolve(`${this.baseUrl}${publicObjectPath({ ...object, key: publicWebSeedKey(object).key })}`);
+    return Promise.resolve(`${this.baseUrl}${publicObjectPath({ ...object, key: publicWebSeedKey(object).key, ticket: object.ticket })}`);
   }
 
   /** The same URL for GET and HEAD: a CloudFront signed URL does not cover the method. */

@@ -92,15 +92,20 @@ describe('log groups', () => {
 });
 
 describe('reserved concurrency', () => {
-  it('reserves what was asked for the endpoint and the tracker, and nothing for the others', () => {
+  it('reserves what was asked for the endpoint and the tracker, one for the gate publisher, and nothing for the others', () => {
     expect(template.findResources('AWS::Lambda::Function')[functionId('?torrent for S3 objects')]!.Properties).toMatchObject({
       ReservedConcurrentExecutions: 50,
     });
     expect(template.findResources('AWS::Lambda::Function')[functionId('BitTorrent tracker')]!.Properties).toMatchObject({
       ReservedConcurrentExecutions: 20,
     });
+    // The web-seed gate's publisher runs one at a time whatever was asked: parallel writers would
+    // only race for the KeyValueStore's ETag (docs/web-seed.md).
+    expect(template.findResources('AWS::Lambda::Function')[functionId('web-seed gates')]!.Properties).toMatchObject({
+      ReservedConcurrentExecutions: 1,
+    });
     const reserved = resources('AWS::Lambda::Function').filter(([, f]) => f.Properties.ReservedConcurrentExecutions !== undefined);
-    expect(reserved).toHaveLength(2);
+    expect(reserved).toHaveLength(3);
   });
 });
 

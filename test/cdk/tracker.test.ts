@@ -62,10 +62,14 @@ describe('tracker', () => {
     expect(Object.keys((props.Environment as { Variables: object }).Variables)).not.toContain(ENV.METADATA_BUCKET);
   });
 
-  it('may use exactly the item actions it needs on the swarm table, never Scan and nothing in S3', () => {
+  it('may use exactly the item actions it needs on the swarm table (and the web-seed gate table), never Scan and nothing in S3', () => {
     const statements = statementsOf(trackerFunctionId());
-    const actions = statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'));
-    expect(actions.sort()).toEqual([
+    const onTable = (name: RegExp) => statements.filter((s) => name.test(JSON.stringify(s.Resource)));
+    const actionsOf = (found: typeof statements) => found.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('dynamodb:'));
+    // The gate table's grants are asserted with the gate (test/cdk/web-seed-gate.test.ts).
+    expect(actionsOf(onTable(/WebSeedGateTable/)).sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem']);
+    const swarm = statements.filter((s) => !/WebSeedGateTable/.test(JSON.stringify(s.Resource)));
+    expect(actionsOf(swarm).sort()).toEqual([
       'dynamodb:BatchGetItem',
       'dynamodb:DeleteItem',
       'dynamodb:GetItem',
@@ -73,7 +77,7 @@ describe('tracker', () => {
       'dynamodb:Query',
       'dynamodb:UpdateItem',
     ]);
-    for (const s of statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))) {
+    for (const s of swarm.filter((s) => [s.Action].flat().some((a) => a.startsWith('dynamodb:')))) {
       expect(JSON.stringify(s.Resource)).toMatch(/SwarmTable/);
       expect(JSON.stringify(s.Resource)).not.toMatch(/TorrentTable/);
     }

@@ -86,13 +86,13 @@ describe('web seeds on CloudFront (the default)', () => {
     expect((edgeFunction.Properties.FunctionConfig as { Runtime: string }).Runtime).toBe('cloudfront-js-2.0');
   });
 
-  it('writes the allowlist into the function it deploys', () => {
+  it('writes the allowlist into the function it deploys', async () => {
     const run = viewerRequestRunner(edgeFunction.Properties.FunctionCode as string);
-    expect(run('/media-bucket/a.bin')).toMatchObject({ origin: 's3-media-bucket', forwarded: { uri: '/a.bin' } });
-    expect(run('/media-bucket/secret/a.bin')).toMatchObject({ response: { statusCode: 403 } });
-    expect(run('/-/private/media-bucket/secret/a.bin')).toMatchObject({ origin: 's3-media-bucket' });
-    expect(run('/docs/private/a.bin')).toMatchObject({ response: { statusCode: 403 } });
-    expect(run('/unlisted/a.bin')).toMatchObject({ response: { statusCode: 403 } });
+    expect(await run('/media-bucket/a.bin')).toMatchObject({ origin: 's3-media-bucket', forwarded: { uri: '/a.bin' } });
+    expect(await run('/media-bucket/secret/a.bin')).toMatchObject({ response: { statusCode: 403 } });
+    expect(await run('/-/private/media-bucket/secret/a.bin')).toMatchObject({ origin: 's3-media-bucket' });
+    expect(await run('/docs/private/a.bin')).toMatchObject({ response: { statusCode: 403 } });
+    expect(await run('/unlisted/a.bin')).toMatchObject({ response: { statusCode: 403 } });
   });
 
   it('demands URLs signed with the key group on /-/private/*, and only there', () => {

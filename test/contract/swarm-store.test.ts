@@ -89,6 +89,18 @@ portContract<SwarmStore, SwarmWorld>({
       expect(member?.key).toBeUndefined();
     });
 
+    it('keeps the gate’s facts about a peer (its ticket, bytes left, when it announced) and drops them when an announce has none', async () => {
+      const { port } = world();
+      const t = torrent();
+      await port.putPeer(t, peer('gated', { ticket: 'abcdef01', left: 1234, announcedAt: NOW }), NOW);
+      const [member] = (await port.samplePeers(t, 0, 10)).members as StoredPeer[];
+      expect(member).toMatchObject({ ticket: 'abcdef01', left: 1234, announcedAt: NOW });
+      const replaced = await port.putPeer(t, peer('gated'), NOW + 1);
+      expect(replaced).toMatchObject({ outcome: 'written', previous: { ticket: 'abcdef01', left: 1234 } });
+      const [plain] = (await port.samplePeers(t, 0, 10)).members as StoredPeer[];
+      expect([plain?.ticket, plain?.left, plain?.announcedAt]).toEqual([undefined, undefined, undefined]);
+    });
+
     it('refuses another client a live peer id, for writes and removals; an expired entry belongs to no one', async () => {
       const { port } = world();
       const t = torrent();

@@ -55,13 +55,13 @@ describe('web seeds on CloudFront', () => {
   it('a public torrent names the object on the distribution: no query string, nothing that expires', async () => {
     const webSeed = await webSeedOf(await get(`/${bucket}/films/open%20film.mkv?torrent`));
     expect(webSeed).toBe(`${DISTRIBUTION}/${bucket}/films/open%20film.mkv`);
-    expect(edgeOutcome(webSeed)).toMatchObject({ origin: `s3-${bucket}`, forwarded: { uri: '/films/open%20film.mkv' } });
+    expect(await edgeOutcome(webSeed)).toMatchObject({ origin: `s3-${bucket}`, forwarded: { uri: '/films/open%20film.mkv' } });
   });
 
   it('a public v2 torrent names the directory, and the name clients append reaches the object', async () => {
     const webSeed = await webSeedOf(await get(`/${bucket}/films/open%20film.mkv?torrent&version=2`));
     expect(webSeed).toBe(`${DISTRIBUTION}/${bucket}/films/`);
-    expect(edgeOutcome(`${webSeed}open%20film.mkv`)).toMatchObject({
+    expect(await edgeOutcome(`${webSeed}open%20film.mkv`)).toMatchObject({
       origin: `s3-${bucket}`,
       forwarded: { uri: '/films/open%20film.mkv' },
     });
@@ -90,9 +90,9 @@ describe('web seeds on CloudFront', () => {
     const later = (seconds: number) => new Date(issued.getTime() + seconds * 1000);
     expect(verify(webSeed, later(PRIVATE_TTL - 60))).toMatchObject({ ok: true });
     expect(verify(webSeed, later(PRIVATE_TTL + 60))).toMatchObject({ ok: false, reason: expect.stringMatching(/expired/) });
-    expect(edgeOutcome(webSeed)).toMatchObject({ origin: `s3-${bucket}`, forwarded: { uri: '/secret/report.pdf' } });
+    expect(await edgeOutcome(webSeed)).toMatchObject({ origin: `s3-${bucket}`, forwarded: { uri: '/secret/report.pdf' } });
     // The same object on the public path is refused at the edge, signature or not.
-    expect(edgeOutcome(webSeed.replace('/-/private', ''))).toMatchObject({ response: { statusCode: 403 } });
+    expect(await edgeOutcome(webSeed.replace('/-/private', ''))).toMatchObject({ response: { statusCode: 403 } });
   });
 
   it('a private object’s front door, with a link, redirects to a signed URL that lives as long as redirects do', async () => {

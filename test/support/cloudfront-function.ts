@@ -1,47 +1,40 @@
-import { runInNewContext } from 'node:vm';
+import {
+  loadCloudFrontFunction,
+  viewerRequestEvent,
+  type FunctionRequest,
+  type FunctionResponse,
+} from '../../local/cloudfront-function-shim';
 
-/** The parts of a CloudFront Functions viewer-request event the web-seed function reads or writes. */
-export interface ViewerRequest {
-  method: string;
-  uri: string;
-  querystring: Record<string, { value: string }>;
-  headers: Record<string, { value: string }>;
-  cookies: Record<string, { value: string }>;
-}
-
-export interface ViewerResponse {
-  statusCode: number;
-  statusDescription?: string;
-  headers?: Record<string, { value: string }>;
-  body?: string | { encoding: 'text' | 'base64'; data: string };
-}
+export type ViewerRequest = FunctionRequest;
+export type ViewerResponse = FunctionResponse;
 
 export type ViewerRequestOutcome =
   { readonly forwarded: ViewerRequest; readonly origin: string | undefined } | { readonly response: ViewerResponse };
 
 /**
- * Runs a cloudfront-js-2.0 viewer-request function in a fresh V8 context with the `cloudfront`
- * module's origin helper, and reports whether it forwarded the request (to which origin) or answered.
+ * Runs the viewer-request function's source under the local CloudFront shim (the gateway runs it
+ * the same way) and reports whether it forwarded the request (to which origin) or answered. The
+ * KeyValueStore is `kvs` (empty by default: no torrent is gated).
  */
-export function viewerRequestRunner(source: string): (uri: string, querystring?: Record<string, string>) => ViewerRequestOutcome {
-  const body = source.replace(/^import cf from 'cloudfront';$/m, '');
-  if (body === source) throw new Error("the function does not start with import cf from 'cloudfront'");
-  return (uri, querystring = {}) => {
-    let origin: string | undefined;
-    const cf = {
-      selectRequestOriginById: (id: string) => {
-        origin = id;
-      },
-    };
-    const handler = runInNewContext(`${body}\n;handler`, { cf }) as (event: unknown) => ViewerRequest | ViewerResponse;
-    const request: ViewerRequest = {
-      method: 'GET',
-      uri,
-      querystring: Object.fromEntries(Object.entries(querystring).map(([k, value]) => [k, { value }])),
-      headers: {},
-      cookies: {},
-    };
-    const result = handler({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '192.0.2.1' }, request });
-    return 'statusCode' in result ? { response: result } : { forwarded: result, origin };
+export function viewerRequestRunner(
+  source: string,
+  kvs: ReadonlyMap<string, string> = new Map(),
+): (uri: string, querystring?: Record<string, string>, headers?: Record<string, string>) => Promise<ViewerRequestOutcome> {
+  const fn = loadCloudFrontFunction(source, { get: async (key) => kvs.get(key) });
+  return async (uri, querystring = {}, headers = {}) => {
+    const query = Object.entries(querystring)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    const outcome = await fn.run(
+      viewerRequestEvent({
+        method: 'GET',
+        target: query === '' ? uri : `${uri}?${query}`,
+        headers,
+        viewerIp: '192.0.2.1',
+        domain: 'd111111abcdef8.cloudfront.net',
+        requestId: 'test',
+      }),
+    );
+    return outcome.kind === 'response' ? { response: outcome.response } : { forwarded: outcome.request, origin: outcome.originId };
   };
 }

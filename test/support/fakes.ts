@@ -22,6 +22,15 @@ import { peerEntry } from '../../lambdas/adapters/dynamodb-swarm-store';
 import { noSuchBucket, noSuchKey, ObjectChangedError } from '../../lambdas/http/errors';
 import { encodeKeyPath } from '../../lambdas/http/routes';
 import type { JobRef, WorkflowInput } from '../../lambdas/ports/hashing-job';
+import type { GateStore } from '../../lambdas/ports/gate-store';
+import { sameGate, type GateState } from '../../lambdas/core/gate/gate-policy';
+import {
+  batchesOf,
+  KeyValueStoreLimitError,
+  KVS_LIMITS,
+  type KeyValueChanges,
+  type KeyValueStore,
+} from '../../lambdas/ports/key-value-store';
 import { JOB_RECORD_TTL_SECONDS } from '../../lambdas/adapters/dynamodb-job-store';
 
 /**
@@ -407,5 +416,54 @@ export class FakeWorkflow implements HashingWorkflow {
   }
   async describe(name: string) {
     return this.descriptions.get(name);
+  }
+}
+
+/** The key-value store port in memory, with the limits the stand-in and CloudFront enforce. */
+export class MemoryKeyValueStore implements KeyValueStore {
+  readonly entries = new Map<string, string>();
+  updates = 0;
+
+  async update(changes: KeyValueChanges): Promise<void> {
+    for (const batch of batchesOf(changes)) {
+      for (const { key, value } of batch.puts) {
+        if (key.length < 1 || key.length > KVS_LIMITS.keyLength || value.length > KVS_LIMITS.valueLength) {
+          throw new KeyValueStoreLimitError(`key or value too long: ${key.slice(0, 40)}`);
+        }
+      }
+      const next = new Map(this.entries);
+      for (const key of batch.deletes) next.delete(key);
+      for (const { key, value } of batch.puts) next.set(key, value);
+      let total = 0;
+      for (const [key, value] of next) total += Buffer.byteLength(key) + Buffer.byteLength(value);
+      if (total > KVS_LIMITS.totalBytes) throw new KeyValueStoreLimitError('the store would exceed 5 MB');
+      this.entries.clear();
+      for (const [key, value] of next) this.entries.set(key, value);
+      this.updates++;
+    }
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.entries.get(key);
+  }
+}
+
+/** The gate store port in memory: the same read-decide-write, without the races. */
+export class MemoryGateStore implements GateStore {
+  readonly gates = new Map<string, GateState>();
+  writes = 0;
+
+  async get(gateKey: string): Promise<GateState | undefined> {
+    return this.gates.get(gateKey);
+  }
+
+  async change(gateKey: string, decide: (current: GateState | undefined) => GateState | undefined): Promise<GateState | undefined> {
+    const current = this.gates.get(gateKey);
+    const next = decide(current);
+    if (sameGate(current, next)) return current;
+    this.writes++;
+    if (next === undefined) this.gates.delete(gateKey);
+    else this.gates.set(gateKey, next);
+    return next;
   }
 }

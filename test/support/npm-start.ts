@@ -13,7 +13,8 @@ const ROOT = join(__dirname, '..', '..');
 export interface NpmStart {
   readonly npm: ChildProcess;
   readonly npmPid: number;
-  readonly ports: { api: number; s3: number; dynamodb: number };
+  /** Every port it listens on by default (the web-seed gateway is on unless `--web-seed redirect`). */
+  readonly ports: { api: number; s3: number; dynamodb: number; gateway: number };
   readonly dataDir: string;
   output(): string;
   /** Resolves with the exit code (or signal) once npm has exited. */
@@ -32,8 +33,10 @@ export async function spawnNpmStart(
     api: options.ports?.api ?? (await freePort()),
     s3: options.ports?.s3 ?? (await freePort()),
     dynamodb: options.ports?.dynamodb ?? (await freePort()),
+    gateway: options.ports?.gateway ?? (await freePort()),
   };
   const args = ['start', '--', '--port', `${ports.api}`, '--s3-port', `${ports.s3}`, '--dynamodb-port', `${ports.dynamodb}`];
+  args.push('--gateway-port', `${ports.gateway}`);
   args.push('--data-dir', dataDir, ...(options.extraArgs ?? []));
   // Its own process group, as a terminal would give it, so a group signal reaches npm, node and java.
   const npm = spawn('npm', args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -134,20 +137,34 @@ export interface NpmStartPorts {
   readonly api: number;
   readonly s3: number;
   readonly dynamoDb: number;
+  /** The web-seed gateway (the local CloudFront), on by default. */
+  readonly gateway: number;
 }
 
 export async function freePorts(): Promise<NpmStartPorts> {
-  return { api: await freePort(), s3: await freePort(), dynamoDb: await freePort() };
+  return { api: await freePort(), s3: await freePort(), dynamoDb: await freePort(), gateway: await freePort() };
 }
 
 /**
- * Runs `npm start -- --port .. --s3-port .. --dynamodb-port .. <args>` and waits until it says it
+ * Runs `npm start -- --port .. --s3-port .. --dynamodb-port .. --gateway-port .. <args>` and waits until it says it
  * is running. Use your own data dir in /tmp (`--data-dir`) or `--memory`.
  */
 export async function npmStart(ports: NpmStartPorts, args: readonly string[], timeoutMs = 120_000): Promise<ReadyNpmStart> {
   const child: ChildProcess = spawn(
     'npm',
-    ['start', '--', '--port', String(ports.api), '--s3-port', String(ports.s3), '--dynamodb-port', String(ports.dynamoDb), ...args],
+    [
+      'start',
+      '--',
+      '--port',
+      String(ports.api),
+      '--s3-port',
+      String(ports.s3),
+      '--dynamodb-port',
+      String(ports.dynamoDb),
+      '--gateway-port',
+      String(ports.gateway),
+      ...args,
+    ],
     { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } },
   );
   let output = '';
@@ -162,7 +179,7 @@ export async function npmStart(ports: NpmStartPorts, args: readonly string[], ti
       // the group is gone already
     }
   };
-  const portsFree = () => waitForPortsFree([ports.api, ports.s3, ports.dynamoDb], 30_000);
+  const portsFree = () => waitForPortsFree([ports.api, ports.s3, ports.dynamoDb, ports.gateway], 30_000);
 
   const ready = await Promise.race([
     (async () => {

@@ -32,7 +32,12 @@ export async function startTestService(
   const bucket = options.bucket ?? `objects-${suffix}`;
   const service = await startLocalService({
     ...standInEndpoints(),
-    names: { torrentTable: `torrents-${suffix}`, swarmTable: `swarm-${suffix}`, metadataBucket: `metadata-${suffix}` },
+    names: {
+      torrentTable: `torrents-${suffix}`,
+      swarmTable: `swarm-${suffix}`,
+      metadataBucket: `metadata-${suffix}`,
+      gateTable: `gates-${suffix}`,
+    },
     createBuckets: [bucket],
     logLevel: 'SILENT',
     ...options,

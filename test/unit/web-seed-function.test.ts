@@ -22,33 +22,33 @@ function refused(outcome: ViewerRequestOutcome) {
 }
 
 describe('the web-seed viewer-request function', () => {
-  it('sends a public object to its bucket origin with the key as the path', () => {
-    expect(forwarded(run('/media-bucket/films/a%20b.mkv'))).toEqual({
+  it('sends a public object to its bucket origin with the key as the path', async () => {
+    expect(forwarded(await run('/media-bucket/films/a%20b.mkv'))).toEqual({
       uri: '/films/a%20b.mkv',
       origin: 's3-media-bucket',
       querystring: {},
     });
-    expect(forwarded(run('/docs/public/readme.txt'))).toMatchObject({ uri: '/public/readme.txt', origin: 's3-docs' });
+    expect(forwarded(await run('/docs/public/readme.txt'))).toMatchObject({ uri: '/public/readme.txt', origin: 's3-docs' });
   });
 
-  it('turns a version in the path into ?versionId= for S3 (still percent-encoded, as query values are)', () => {
-    expect(forwarded(run('/~3HL4kqtJlcpXroDTDmJ%2Bv/media-bucket/films/a.mkv'))).toEqual({
+  it('turns a version in the path into ?versionId= for S3 (still percent-encoded, as query values are)', async () => {
+    expect(forwarded(await run('/~3HL4kqtJlcpXroDTDmJ%2Bv/media-bucket/films/a.mkv'))).toEqual({
       uri: '/films/a.mkv',
       origin: 's3-media-bucket',
       querystring: { versionId: { value: '3HL4kqtJlcpXroDTDmJ%2Bv' } },
     });
-    expect(forwarded(run('/-/private/~v1/vault/report.pdf'))).toMatchObject({
+    expect(forwarded(await run('/-/private/~v1/vault/report.pdf'))).toMatchObject({
       uri: '/report.pdf',
       querystring: { versionId: { value: 'v1' } },
     });
   });
 
-  it('routes the private path, leaving the signed-URL parameters for CloudFront', () => {
+  it('routes the private path, leaving the signed-URL parameters for CloudFront', async () => {
     const query = { Expires: '2000000000', Signature: 'abc', 'Key-Pair-Id': 'K123' };
-    const out = forwarded(run('/-/private/vault/report.pdf', query));
+    const out = forwarded(await run('/-/private/vault/report.pdf', query));
     expect(out).toMatchObject({ uri: '/report.pdf', origin: 's3-vault' });
     expect(Object.keys(out.querystring).sort()).toEqual(['Expires', 'Key-Pair-Id', 'Signature']);
-    expect(forwarded(run('/-/private/media-bucket/secret/x'))).toMatchObject({ uri: '/secret/x', origin: 's3-media-bucket' });
+    expect(forwarded(await run('/-/private/media-bucket/secret/x'))).toMatchObject({ uri: '/secret/x', origin: 's3-media-bucket' });
   });
 
   it.each([
@@ -69,44 +69,44 @@ describe('the web-seed viewer-request function', () => {
     ['a malformed version', '/~%E0/media-bucket/a', 400],
     ['the private prefix alone', '/-/private', 404],
     ['a key longer than S3 allows', `/media-bucket/${'k'.repeat(1025)}`, 400],
-  ])('refuses %s', (_what, uri, status) => {
-    expect(refused(run(uri)).status).toBe(status);
+  ])('refuses %s', async (_what, uri, status) => {
+    expect(refused(await run(uri)).status).toBe(status);
   });
 
-  it('answers a refusal as JSON {code, message} that nothing caches', () => {
-    expect(refused(run('/other-bucket/file'))).toEqual({ status: 403, code: 'AccessDenied' });
-    expect(refused(run('/media-bucket/a/../b'))).toEqual({ status: 400, code: 'InvalidKey' });
-    const outcome = run('/vault/report.pdf');
+  it('answers a refusal as JSON {code, message} that nothing caches', async () => {
+    expect(refused(await run('/other-bucket/file'))).toEqual({ status: 403, code: 'AccessDenied' });
+    expect(refused(await run('/media-bucket/a/../b'))).toEqual({ status: 400, code: 'InvalidKey' });
+    const outcome = await run('/vault/report.pdf');
     if (!('response' in outcome)) throw new Error('forwarded');
     expect(outcome.response.headers).toEqual({ 'content-type': { value: 'application/json' }, 'cache-control': { value: 'no-store' } });
   });
 
-  it('reads the paths the endpoint writes', () => {
+  it('reads the paths the endpoint writes', async () => {
     const key = 'dir/ü ß/+plus?.bin';
-    expect(forwarded(run(publicObjectPath({ bucket: 'media-bucket', key })))).toMatchObject({
+    expect(forwarded(await run(publicObjectPath({ bucket: 'media-bucket', key })))).toMatchObject({
       uri: `/${key.split('/').map(encodeURIComponent).join('/')}`,
       origin: 's3-media-bucket',
     });
-    expect(forwarded(run(publicObjectPath({ bucket: 'media-bucket', key, versionId: 'a/b+c' })))).toMatchObject({
+    expect(forwarded(await run(publicObjectPath({ bucket: 'media-bucket', key, versionId: 'a/b+c' })))).toMatchObject({
       origin: 's3-media-bucket',
       querystring: { versionId: { value: encodeURIComponent('a/b+c') } },
     });
-    expect(forwarded(run(privateObjectPath({ bucket: 'vault', key, versionId: 'v 1' })))).toMatchObject({
+    expect(forwarded(await run(privateObjectPath({ bucket: 'vault', key, versionId: 'v 1' })))).toMatchObject({
       origin: 's3-vault',
       querystring: { versionId: { value: 'v%201' } },
     });
   });
 
-  it('refuses everything when no source is configured', () => {
-    expect(refused(viewerRequestRunner(webSeedFunctionSource([]))('/media-bucket/a')).status).toBe(403);
+  it('refuses everything when no source is configured', async () => {
+    expect(refused(await viewerRequestRunner(webSeedFunctionSource([]))('/media-bucket/a')).status).toBe(403);
   });
 
-  it('fails synthesis, not deployment, when the allowlist outgrows CloudFront Functions’ 10 KB', () => {
+  it('fails synthesis, not deployment, when the allowlist outgrows CloudFront Functions’ 10 KB', async () => {
     const many = Array.from({ length: 200 }, (_, i) => parseSourceEntry(`bucket-number-${i}/some/prefix/`));
     expect(() => webSeedFunctionSource(many)).toThrow(`at most ${MAX_FUNCTION_BYTES}`);
   });
 
-  it('needs the line the allowlist is written into', () => {
+  it('needs the line the allowlist is written into', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'edge-'));
     try {
       const file = join(dir, 'f.js');

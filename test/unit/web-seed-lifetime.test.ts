@@ -88,6 +88,6 @@ describe('web seeds outlive the role session that issued them', () => {
     // Nothing in it could expire: no query string at all, and the edge function has no clock.
     expect(new URL(url).search).toBe('');
     const edge = viewerRequestRunner(webSeedFunctionSource([parseSourceEntry('media-bucket')]));
-    expect(edge(new URL(url).pathname)).toMatchObject({ origin: 's3-media-bucket', forwarded: { uri: '/films/a.mkv' } });
+    expect(await edge(new URL(url).pathname)).toMatchObject({ origin: 's3-media-bucket', forwarded: { uri: '/films/a.mkv' } });
   });
 });

@@ -1,6 +1,7 @@
 import { parseIpAddress } from './ip-address';
 import { parseQueryString, type QueryParams } from './query-string';
 import { TrackerError } from './tracker-error';
+import { parseTicket, type Ticket } from '../gate/ticket';
 
 export const INFO_HASH_LENGTH = 20;
 export const PEER_ID_LENGTH = 20;
@@ -37,6 +38,11 @@ export interface AnnounceRequest {
   /** The client's `key`, hex-encoded; it proves the client owns its peer id when its address changes. */
   readonly key?: string;
   readonly addresses: PeerAddresses;
+  /**
+   * The web-seed ticket of the `?torrent` answer the client got (docs/web-seed.md), carried in its
+   * announce URL as `ticket=` the way private trackers carry a passkey.
+   */
+  readonly ticket?: Ticket;
 }
 
 export interface RequestSource {
@@ -65,6 +71,10 @@ export function parseAnnounceRequest(rawQuery: string, source: RequestSource): A
   if (event === undefined) throw new TrackerError('event must be started, completed, stopped or empty');
   const key = single(params, 'key');
   if (key !== undefined && key.length > MAX_KEY_BYTES) throw new TrackerError(`key must be at most ${MAX_KEY_BYTES} bytes`);
+  const ticketText = text(params, 'ticket');
+  const ticket = ticketText === undefined ? undefined : parseTicket(ticketText);
+  if (ticketText !== undefined && ticket === undefined)
+    throw new TrackerError('ticket is malformed: use the announce URL of your torrent as it is');
   return {
     infoHash: twentyBytes(params, 'info_hash'),
     peerId: twentyBytes(params, 'peer_id'),
@@ -78,6 +88,7 @@ export function parseAnnounceRequest(rawQuery: string, source: RequestSource): A
     noPeerId: flag(params, 'no_peer_id', false),
     key: key !== undefined && key.length > 0 ? Buffer.from(key).toString('hex') : undefined,
     addresses: peerAddresses(params, source),
+    ...(ticket !== undefined ? { ticket } : {}),
   };
 }
 

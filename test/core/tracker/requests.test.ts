@@ -15,6 +15,17 @@ const ID = Buffer.from('-LT2080-abcdefghijkl');
 const base = (extra = '') => `info_hash=${percentEncodeBytes(HASH)}&peer_id=${percentEncodeBytes(ID)}&port=6881&left=100${extra}`;
 
 describe('parseAnnounceRequest', () => {
+  it('reads the web-seed ticket a gated torrent announces with (passkey-style), and refuses a mangled one', () => {
+    expect(parseAnnounceRequest(`ticket=0123456789abcdef.abcdefgh&${base()}`, FROM_V4).ticket).toEqual({
+      gateKey: '0123456789abcdef',
+      id: 'abcdefgh',
+    });
+    expect(parseAnnounceRequest(base(), FROM_V4).ticket).toBeUndefined();
+    for (const bad of ['0123456789abcdef', '0123456789abcdef.abcdefgh?x', 'x']) {
+      expect(() => parseAnnounceRequest(`ticket=${encodeURIComponent(bad)}&${base()}`, FROM_V4)).toThrow('ticket is malformed');
+    }
+  });
+
   it("reads libtorrent's announce", () => {
     const query =
       `info_hash=${percentEncodeBytes(HASH)}&peer_id=-LT2080-%2A%1B%FF%00abcdefgh&port=51413&uploaded=12&downloaded=34&left=5678` +
