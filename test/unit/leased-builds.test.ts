@@ -3,8 +3,10 @@ import type { CachedTorrent, TorrentCacheKey } from '../../lambdas/ports/torrent
 import { LeasedBuilds, type LeaseSettings } from '../../lambdas/torrents/leased-builds';
 import { MemoryBuildLeases, MemoryCache } from '../support/fakes';
 
-// Real timers with short settings: the waits, renewals and takeovers run as they would, in milliseconds.
-const FAST: LeaseSettings = { leaseMs: 200, waitMs: 5_000, firstPollMs: 2, maxPollMs: 20, retryAfterSeconds: 3 };
+// Real timers with short settings: the waits, renewals and takeovers run as they would, within a
+// second or so. Leases stay long against the builds so a stall of a loaded machine's event loop
+// cannot expire one (that flaked at 200 ms).
+const FAST: LeaseSettings = { leaseMs: 1_000, waitMs: 5_000, firstPollMs: 2, maxPollMs: 20, retryAfterSeconds: 3 };
 const key: TorrentCacheKey = { bucket: 'b', key: 'dir/f.bin', identity: 'etag:"1"', variant: 'v1' };
 const info = encodeInfoV1({ name: 'f.bin', length: 1, pieceLength: 16384, pieces: new Uint8Array(20) });
 const torrent: CachedTorrent = {
@@ -46,8 +48,8 @@ describe('LeasedBuilds', () => {
   });
 
   it('keeps the lease of a build that outlasts it by renewing it: no waiter takes over', async () => {
-    const { builds, buildTaking, built } = setUp({ leaseMs: 300 });
-    const results = await Promise.all(Array.from({ length: 5 }, () => builds.buildOrWait(key, buildTaking(1_200))));
+    const { builds, buildTaking, built } = setUp({ leaseMs: 900 });
+    const results = await Promise.all(Array.from({ length: 5 }, () => builds.buildOrWait(key, buildTaking(3_000))));
     expect(built()).toBe(1);
     expect(results.map((r) => r.kind).sort()).toEqual(['built', 'cached', 'cached', 'cached', 'cached']);
   });
@@ -89,9 +91,9 @@ describe('LeasedBuilds', () => {
 
   it('answers "building" with a retry hint when the build outlasts the wait, and never builds twice', async () => {
     const { builds, buildTaking, built } = setUp({ waitMs: 50 });
-    const holder = builds.buildOrWait(key, buildTaking(300));
+    const holder = builds.buildOrWait(key, buildTaking(1_500));
     await sleep(5);
-    expect(await builds.buildOrWait(key, buildTaking(300))).toEqual({ kind: 'building', retryAfterSeconds: 3 });
+    expect(await builds.buildOrWait(key, buildTaking(1_500))).toEqual({ kind: 'building', retryAfterSeconds: 3 });
     expect((await holder).kind).toBe('built');
     expect(await builds.buildOrWait(key, buildTaking(300))).toEqual({ kind: 'cached', torrent });
     expect(built()).toBe(1);
