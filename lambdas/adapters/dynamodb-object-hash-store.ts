@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, queryAll } from './dynamodb-batches';
 import { mapLimit } from '../core/map-limit';
 import { checkObjectHashes, type HashKind, type ObjectHashes } from '../core/object-hashes';
 import { objectHashesPartitionKey, TORRENT_TABLE_SCHEMA } from '../config/tables';
@@ -68,15 +69,11 @@ export class DynamoDbObjectHashStore implements ObjectHashStore {
     // One BatchWrite may not name a key twice: the last record of a key wins, as a write after another would.
     const last = [...new Map(records.map((r) => [itemId(r.key), r])).values()];
     const items = await mapLimit(last, METADATA_READS_IN_FLIGHT, ({ key, hashes }) => this.itemOf(key, hashes));
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
-      // BatchWrite may leave items unprocessed under throttling: write those again until none are left.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
   }
 
   async deleteObject(bucket: string, key: string, keepEtag?: string): Promise<number> {
@@ -128,34 +125,21 @@ export class DynamoDbObjectHashStore implements ObjectHashStore {
   }
 
   private async itemsOf(bucket: string, key: string): Promise<Pick<HashItem, 'object' | 'build' | 'v1Object' | 'v2Object'>[]> {
-    const items: HashItem[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
-          ExpressionAttributeValues: { ':pk': objectHashesPartitionKey(bucket, key) },
-          ProjectionExpression: '#pk, #sk, v1Object, v2Object',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((out.Items ?? []) as HashItem[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+      ExpressionAttributeValues: { ':pk': objectHashesPartitionKey(bucket, key) },
+      ProjectionExpression: '#pk, #sk, v1Object, v2Object',
+    });
   }
 
   private async deleteItems(items: readonly Pick<HashItem, 'object' | 'build' | 'v1Object' | 'v2Object'>[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 25) {
-      let requests = items.slice(i, i + 25).map((item) => ({ DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } } }));
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      items.map((item) => ({ DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } } })),
+    );
     for (const objectKey of items.flatMap((item) => [item.v1Object, item.v2Object])) {
       if (objectKey !== undefined) await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: objectKey }));
     }

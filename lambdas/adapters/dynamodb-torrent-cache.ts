@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { BatchWriteCommand, GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchWriteAll, queryAll } from './dynamodb-batches';
 import { infoHashV1 } from '../core/info-dict';
 import type { CachedTorrent, CacheReadOptions, TorrentCache, TorrentCacheKey } from '../ports/torrent-cache';
 import { CACHE_INFO_PREFIX, TORRENT_TABLE_SCHEMA } from '../config/tables';
@@ -105,47 +106,27 @@ export class DynamoDbTorrentCache implements TorrentCache {
   }
 
   private async itemsOf(bucket: string, key: string): Promise<ItemPointers[]> {
-    const items: ItemPointers[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ptr': 'infoObjectKey', '#layers': 'pieceLayersObjectKey' },
-          ExpressionAttributeValues: { ':pk': `${bucket}/${key}` },
-          ProjectionExpression: '#pk, #sk, #ptr, #layers',
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      items.push(...((out.Items ?? []) as TorrentItem[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey !== undefined);
-    return items;
+    return queryAll(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': PK, '#sk': SK, '#ptr': 'infoObjectKey', '#layers': 'pieceLayersObjectKey' },
+      ExpressionAttributeValues: { ':pk': `${bucket}/${key}` },
+      ProjectionExpression: '#pk, #sk, #ptr, #layers',
+    });
   }
 
   private async deleteItems(items: ItemPointers[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 25) {
-      let requests: NonNullable<Parameters<typeof this.batchWrite>[0]> = items.slice(i, i + 25).map((item) => ({
-        DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } },
-      }));
-      // BatchWrite may leave items unprocessed under throttling; retry those until none are left.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        requests = await this.batchWrite(requests);
-      }
-    }
+    await batchWriteAll(
+      this.db,
+      this.tableName,
+      items.map((item) => ({ DeleteRequest: { Key: { [PK]: item.object, [SK]: item.build } } })),
+    );
     for (const item of items) {
       for (const objectKeyInBucket of [item.infoObjectKey, item.pieceLayersObjectKey]) {
         if (objectKeyInBucket !== undefined)
           await this.s3.send(new DeleteObjectCommand({ Bucket: this.metadataBucket, Key: objectKeyInBucket }));
       }
     }
-  }
-
-  private async batchWrite(requests: { DeleteRequest: { Key: Record<string, string> } }[]) {
-    const out = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } }));
-    return (out.UnprocessedItems?.[this.tableName] ?? []) as { DeleteRequest: { Key: Record<string, string> } }[];
   }
 
   private async putMetadataObject(objectKeyInBucket: string, body: Uint8Array): Promise<void> {
