@@ -59,7 +59,8 @@ export function run(command: string, args: readonly string[], timeoutMs: number)
   });
 }
 
-const LIBTORRENT_DOWNLOAD = join(__dirname, '..', 'interop', 'libtorrent-download.py');
+// The smoke check's own downloader: one script for deployments and for the tests.
+const LIBTORRENT_DOWNLOAD = join(__dirname, '..', '..', 'smoke', 'libtorrent-download.py');
 
 /**
  * Downloads a .torrent with aria2c into `out`: DHT, LPD and PEX off, so a success means the
@@ -84,7 +85,7 @@ export function aria2Download(torrentPath: string, out: string): Promise<RunResu
   );
 }
 
-/** The same with libtorrent (test/interop/libtorrent-download.py). */
+/** The same with libtorrent (smoke/libtorrent-download.py). */
 export function libtorrentDownload(torrentPath: string, out: string): Promise<RunResult> {
   return run(PYTHON, [LIBTORRENT_DOWNLOAD, torrentPath, out, '60'], 90_000);
 }
